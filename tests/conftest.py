@@ -1,0 +1,33 @@
+import os, sys, json, socket
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NBS = ROOT/'nbs'
+NETGUARD = ROOT/'tests'/'netguard'
+
+# The tests check the offline copies, whatever a machine holds in fastai's data folder.
+os.environ.setdefault('FASTBOOK_ANSWERS_SOURCE', 'offline')
+os.environ.setdefault('MPLBACKEND', 'Agg')
+
+@pytest.fixture
+def no_network():
+    "Block every non-loopback connection in this process for the duration of a test."
+    import importlib.util
+    orig = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+    spec = importlib.util.spec_from_file_location('_fba_netguard', NETGUARD/'sitecustomize.py')
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)   # patches socket on import
+    yield mod
+    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = orig
+
+def kernel_env(tmp_path:Path) -> dict:
+    "Environment for a real Jupyter kernel: this interpreter as `python3`, no network, offline data."
+    kdir = tmp_path/'jupyter'/'kernels'/'python3'
+    kdir.mkdir(parents=True, exist_ok=True)
+    (kdir/'kernel.json').write_text(json.dumps(dict(
+        argv=[sys.executable, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+        display_name='fastbook_answers (tests)', language='python')))
+    env = dict(os.environ, JUPYTER_PATH=str(tmp_path/'jupyter'), MPLBACKEND='module://matplotlib_inline.backend_inline',
+               PYTHONPATH=os.pathsep.join([str(NETGUARD), str(ROOT), os.environ.get('PYTHONPATH', '')]).rstrip(os.pathsep))
+    return env
