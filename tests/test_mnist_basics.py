@@ -82,10 +82,24 @@ def test_mnist_distance_bad_input():
     with pytest.raises(ValueError, match='image sizes differ'): mnist_distance(torch.zeros(3, 4), torch.zeros(4, 3))
 
 
+def test_rmse_distance():
+    a = torch.zeros(2, 2); b = torch.tensor([[0., 0.], [0., 2.]])
+    assert torch.isclose(rmse_distance(a, b), torch.tensor(1.))          # sqrt(4/4)
+    assert mnist_distance(a, b) == 0.5                                   # L1: 2/4
+    with pytest.raises(ValueError, match='rmse_distance: image sizes differ'): rmse_distance(torch.zeros(3, 4), torch.zeros(4, 3))
+    with pytest.raises(TypeError, match='must be tensors'): rmse_distance(a, [[0.]])
+
+
 def test_nearest_mean():
     means = torch.stack([torch.zeros(2, 2), torch.ones(2, 2), torch.full((2, 2), 0.5)])
     x = torch.stack([torch.full((2, 2), 0.9), torch.full((2, 2), 0.1), torch.full((2, 2), 0.6)])
     assert nearest_mean(x, means).tolist() == [1, 0, 2]
+    assert nearest_mean(x, means, rmse_distance, chunk=1).tolist() == [1, 0, 2]
+    # the distance matters: one bright pixel is nearer the blank image by L1, nearer the uniform grey one by RMSE
+    spot, means2 = torch.zeros(1, 2, 2), torch.stack([torch.zeros(2, 2), torch.full((2, 2), 0.4)])
+    spot[0, 0, 0] = 1.
+    assert nearest_mean(spot, means2).tolist() == [0] and nearest_mean(spot, means2, rmse_distance).tolist() == [1]
+    with pytest.raises(TypeError, match='`dist` must be callable'): nearest_mean(x, means, dist='l1')
     with pytest.raises(ValueError, match=r'expected x \[N,H,W\]'): nearest_mean(torch.zeros(2, 2), means)
     with pytest.raises(TypeError, match='must be tensors'): nearest_mean([[0.]], means)
 
