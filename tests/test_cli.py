@@ -1,0 +1,218 @@
+"""The `fastbook-answers` command as a learner meets it: run in a subprocess, every bad input answered with
+a message and an exit status, never a traceback; the quiz from the shipped question bank; the bank in sync
+with the notebooks."""
+import json, os, shutil, signal, subprocess, sys, time, select
+from pathlib import Path
+import nbformat, pytest
+from conftest import ROOT, NBS, kernel_env
+from fastbook_answers.quiz import build_bank, bank_json, load_bank, bank_diff, BANK_PATH
+from fastbook_answers.cli import CHAPTERS
+
+md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+BAD_INPUTS_TRIED = []   # (args, rc) of every bad command line tried, for the report
+
+def cli(*args, env=None, cwd=None, stdin='', timeout=120):
+    "Run `python -m fastbook_answers.cli ARGS`; return (rc, stdout, stderr)."
+    p = subprocess.run([sys.executable, '-m', 'fastbook_answers.cli', *map(str, args)], input=stdin, capture_output=True,
+                       text=True, env=env, cwd=cwd, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+def no_traceback(out, err):
+    assert 'Traceback' not in err and 'Traceback' not in out, err
+
+# ---- small course notebooks, written under tmp_path ----
+def tiny_course(d:Path, fail=False) -> Path:
+    "Two tiny chapter notebooks (04_, 05_) in `d/nbs`; with `fail`, the second question of chapter 5 makes a false claim."
+    nbs = d/'nbs'; nbs.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[md('# Chapter 4, tiny'), code('from fastcore.test import *\nch4_results = {"acc": 0.75}'),
+        md('## 1. What is 2+2?\n\nFour, by the definition of addition.'), code('test_eq(2+2, 4)'),
+        md('## Further research\n\nTwo tasks.'), md('### 1. Sum 1..100.\n\n5050, pairing first and last terms.'), code('test_eq(sum(range(101)), 5050)')]),
+        nbs/'04_tiny.ipynb')
+    nbformat.write(nbformat.v4.new_notebook(cells=[md('# Chapter 5, tiny'), code('import math\nfrom fastcore.test import *'),
+        md('## 1. What is log(1)?\n\nZero: e to the power 0 is 1.'), code('test_eq(math.log(1), 0)'),
+        md('## 2. Is log(-2) a real number?\n\nNo: the logarithm of a negative number is not real.'),
+        code('assert math.log(-2) > 0' if fail else 'test_fail(lambda: math.log(-2), contains="domain")')]), nbs/'05_tiny.ipynb')
+    nbformat.write(nbformat.v4.new_notebook(cells=[md('# Index')]), nbs/'index.ipynb')
+    return nbs
+
+# ---- bad command lines: usage errors (argparse) ----
+USAGE_ERRORS = [
+    [], ['bogus'], ['--colour'],
+    ['run', '--chapter', '7'], ['run', '--chapter', 'four'], ['run', '--chapter'], ['run', '--colour'],
+    ['run', '--timeout', '0'], ['run', '--timeout', 'soon'], ['run', '--out'], ['run', 'extra'],
+    ['quiz', '--chapter', '7'], ['quiz', '--chapter', ''], ['quiz', '--chapter', '4.5'], ['quiz', '--seed', 'abc'],
+    ['quiz', '--seed'], ['quiz', '--shuffle=yes'], ['quiz', 'extra'], ['quiz', '-x'],
+]
+
+@pytest.mark.parametrize('args', USAGE_ERRORS, ids=lambda a: ' '.join(a) or '(none)')
+def test_bad_usage_exits_2_with_usage_line(args):
+    rc, out, err = cli(*args)
+    BAD_INPUTS_TRIED.append((args, rc))
+    assert rc == 2, (rc, out, err)
+    assert err.startswith('usage: fastbook-answers'), err
+    assert 'error:' in err
+    no_traceback(out, err)
+
+def test_help_and_version():
+    for args in (['--help'], ['run', '--help'], ['quiz', '--help']):
+        rc, out, err = cli(*args); assert rc == 0 and out.startswith('usage: fastbook-answers'), (args, out, err)
+    rc, out, _ = cli('--version'); assert rc == 0 and out.startswith('fastbook-answers 0.')
+
+# ---- bad command lines: problems the learner can fix (exit 2, one message) ----
+def test_problems_the_learner_can_fix(tmp_path):
+    nbs = tiny_course(tmp_path)
+    a_file = tmp_path/'a_file'; a_file.write_text('x')
+    broken = tmp_path/'broken'; broken.mkdir(); (broken/'04_broken.ipynb').write_text('{not json')
+    bad_bank = tmp_path/'bank.json'; bad_bank.write_text('{"chapters": "no"}')
+    empty_bank = tmp_path/'empty.json'; empty_bank.write_text(bank_json(dict(format=1, chapters=[])))
+    cases = [
+        (['run', '--nbs', tmp_path/'missing'], 'no course notebooks found'),
+        (['run', '--nbs', tmp_path/'empty_dir'], 'no course notebooks found'),
+        (['run', '--nbs', nbs, '--out', a_file], 'is a file, not a folder'),
+        (['run', '--nbs', nbs, '--out', a_file/'sub'], 'cannot create the output folder'),
+        (['run', '--nbs', broken, '--out', tmp_path/'o'], 'is not a readable notebook'),
+        (['quiz', '--bank', tmp_path/'nope.json'], 'question bank'),
+        (['quiz', '--bank', bad_bank], 'expected layout'),
+        (['quiz', '--bank', empty_bank], 'holds no questions'),
+    ]
+    (tmp_path/'empty_dir').mkdir()
+    nb4 = tmp_path/'only5'/'nbs'; nb4.mkdir(parents=True); shutil.copy(nbs/'05_tiny.ipynb', nb4)
+    cases.append((['run', '--nbs', nb4, '--chapter', '4'], 'no notebook for chapter 4'))
+    bank = tmp_path/'bank5.json'; bank.write_text(bank_json(build_bank(nb4)))
+    cases.append((['quiz', '--bank', bank, '--chapter', '4'], 'no questions for chapter 4'))
+    for args, msg in cases:
+        rc, out, err = cli(*args)
+        BAD_INPUTS_TRIED.append((args, rc))
+        assert rc == 2, (args, rc, out, err)
+        assert msg in err and err.startswith('fastbook-answers '), (args, err)
+        no_traceback(out, err)
+
+def test_installed_package_without_notebooks(tmp_path):
+    "A copy of the package alone (as pip installs it): `run` says where the notebooks are; `quiz` works from the shipped bank."
+    site = tmp_path/'site'; shutil.copytree(ROOT/'fastbook_answers', site/'fastbook_answers', ignore=shutil.ignore_patterns('__pycache__'))
+    work = tmp_path/'work'; work.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(site)); env.pop('FASTBOOK_ANSWERS_NBS', None)
+    rc, out, err = cli('run', env=env, cwd=work)
+    BAD_INPUTS_TRIED.append((['run', '(no notebooks)'], rc))
+    assert rc == 2 and 'no course notebooks found' in err and 'clone the repository' in err, err
+    no_traceback(out, err)
+    p = subprocess.run([sys.executable, '-c', 'import fastbook_answers.cli as c; print(c.__file__)'], env=env, cwd=work, capture_output=True, text=True)
+    assert p.stdout.startswith(str(site)), p   # the copy, not the checkout, was imported
+    bank = load_bank()
+    if not any(c['questions'] for c in bank['chapters']): pytest.skip('the shipped question bank is still empty')
+    rc, out, err = cli('quiz', env=env, cwd=work, stdin='\ny\n')
+    assert rc == 0 and 'Score: 1/1 known (100%)' in out, (out, err)
+    no_traceback(out, err)
+
+# ---- the quiz, played through stdin ----
+@pytest.fixture
+def tiny_bank(tmp_path):
+    p = tmp_path/'bank.json'; p.write_text(bank_json(build_bank(tiny_course(tmp_path))))
+    return p
+
+def test_quiz_session_through_stdin(tiny_bank):
+    rc, out, err = cli('quiz', '--bank', tiny_bank, '--chapter', '5', stdin='\ny\n\nperhaps\nn\n')
+    assert rc == 0, err
+    assert '[1/2] Q5.1  What is log(1)?' in out and 'Zero: e to the power 0 is 1.' in out
+    assert 'please answer y' in out
+    assert out.rstrip().endswith('Score: 1/2 known (50%)\nRevisit:\n  Q5.2  Is log(-2) a real number?'), out[-300:]
+    no_traceback(out, err)
+
+def test_quiz_end_of_input_prints_summary_so_far(tiny_bank):
+    rc, out, err = cli('quiz', '--bank', tiny_bank, stdin='\nn\n\n')   # EOF at "did you know it?" of the second card
+    assert rc == 0 and 'Score: 0/1 known (0%); stopped with 3 question(s) not asked' in out and 'Q4.1  What is 2+2?' in out, out
+    no_traceback(out, err)
+    rc, out, err = cli('quiz', '--bank', tiny_bank, stdin='')            # EOF at once
+    assert rc == 0 and 'Score: 0/0 known; stopped with 4 question(s) not asked' in out
+    no_traceback(out, err)
+
+def test_quiz_q_stops(tiny_bank):
+    rc, out, err = cli('quiz', '--bank', tiny_bank, stdin='\ny\nq\n')
+    assert rc == 0 and 'Score: 1/1 known (100%); stopped with 3' in out
+
+def test_quiz_shuffle_is_seeded(tiny_bank):
+    order = lambda out: [l.split()[1] for l in out.splitlines() if l.startswith('[')]
+    outs = [cli('quiz', '--bank', tiny_bank, '--seed', s, stdin='\ny\n'*4)[1] for s in (1, 1, 2)]
+    assert order(outs[0]) == order(outs[1]) and sorted(order(outs[0])) == ['FR4.1', 'Q4.1', 'Q5.1', 'Q5.2']
+    rc, out, err = cli('quiz', '--bank', tiny_bank, '--shuffle', stdin='')
+    assert rc == 0 and '--seed ' in out   # an unseeded shuffle says how to replay it
+
+def test_quiz_ctrl_c_prints_summary(tiny_bank):
+    p = subprocess.Popen([sys.executable, '-m', 'fastbook_answers.cli', 'quiz', '--bank', str(tiny_bank)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stdin.write('\ny\n'); p.stdin.flush()
+    buf, t0 = '', time.time()
+    while buf.count('(Enter to see the answer)') < 2 and time.time() - t0 < 60:   # wait for the second card's prompt
+        if select.select([p.stdout], [], [], 1)[0]: buf += os.read(p.stdout.fileno(), 4096).decode()
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    out = buf + out
+    assert p.returncode == 0, (out, err)
+    assert 'Score: 1/1 known (100%); stopped with 3 question(s) not asked' in out, out
+    no_traceback(out, err)
+
+# ---- run, on tiny notebooks in a real kernel ----
+def test_run_reports_and_names_the_failing_question(tmp_path):
+    nbs = tiny_course(tmp_path, fail=True)
+    rc, out, err = cli('run', '--nbs', nbs, '--out', tmp_path/'out', '--timeout', 60, env=kernel_env(tmp_path), timeout=300)
+    assert rc == 1, (out, err)
+    assert "FAILED 05_tiny.ipynb: the demo of Q5.2 'Is log(-2) a real number?' raised ValueError: math domain error" in err, err
+    no_traceback(out, err)
+    lines = out.splitlines()
+    assert lines[0].split() == ['notebook', 'questions', 'answered', 'assertions', 'passed', 'seconds']
+    assert lines[2].split()[:3] == ['04_tiny.ipynb', '2/2', '2'] and lines[3].split()[:4] == ['05_tiny.ipynb', 'FAILED', '1/2', '1']
+    assert lines[4].split()[:3] == ['total', '3/4', '3']
+    assert sorted(f.name for f in (tmp_path/'out').iterdir()) == ['04_tiny.html', '04_tiny.ipynb', '05_tiny.html', '05_tiny.ipynb', 'summary.json']
+    rows = json.loads((tmp_path/'out'/'summary.json').read_text())
+    assert rows[0]['results'] == {'ch4_results': {'acc': 0.75}} and rows[1]['error']['where'].startswith('Q5.2')
+    ex = nbformat.read(tmp_path/'out'/'05_tiny.ipynb', as_version=4)   # the executed notebook keeps the error for the learner
+    assert any(o.get('ename') == 'ValueError' for c in ex.cells if c.cell_type == 'code' for o in c.outputs)
+
+def test_run_one_chapter_passes(tmp_path):
+    nbs = tiny_course(tmp_path)
+    rc, out, err = cli('run', '--nbs', nbs, '--chapter', 5, '--out', tmp_path/'out', '--offline', env=kernel_env(tmp_path), timeout=300)
+    assert rc == 0, (out, err)
+    assert [l.split()[:3] for l in out.splitlines()[2:4]] == [['05_tiny.ipynb', '2/2', '2'], ['total', '2/2', '2']]
+    assert 'running 05_tiny.ipynb' in err and '05_tiny.ipynb: ok' in err
+    no_traceback(out, err)
+
+def test_run_survives_a_dying_kernel(tmp_path):
+    nbs = tmp_path/'nbs'; nbs.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=[md('# Chapter 4'), md('## 1. What happens when the kernel dies?\n\nThe runner reports it and goes on.'),
+                                                   code('import os\nassert True\nos._exit(1)')]), nbs/'04_dies.ipynb')
+    rc, out, err = cli('run', '--nbs', nbs, '--out', tmp_path/'out', '--timeout', 60, env=kernel_env(tmp_path), timeout=300)
+    assert rc == 1 and "Q4.1 'What happens when the kernel dies?' raised DeadKernel" in err, (out, err)
+    no_traceback(out, err)
+
+def test_run_cell_timeout(tmp_path):
+    nbs = tmp_path/'nbs'; nbs.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=[md('# Chapter 4'), md('## 1. What if a demo hangs?\n\nThe per-cell timeout stops it.'),
+                                                   code('import time\ntime.sleep(60)')]), nbs/'04_hangs.ipynb')
+    rc, out, err = cli('run', '--nbs', nbs, '--out', tmp_path/'out', '--timeout', 3, env=kernel_env(tmp_path), timeout=300)
+    assert rc == 1 and "Q4.1 'What if a demo hangs?' raised Timeout" in err, (out, err)
+    no_traceback(out, err)
+
+# ---- the question bank ----
+def test_bank_in_sync_with_notebooks():
+    "Fails when a chapter notebook changed and the bank was not regenerated (`python -m fastbook_answers.quiz --build`)."
+    fresh, shipped = build_bank(NBS), load_bank()
+    assert bank_diff(shipped, fresh) == [], 'quiz_bank.json is out of date: run `python -m fastbook_answers.quiz --build`'
+    assert BANK_PATH.read_text(encoding='utf-8') == bank_json(fresh)
+
+def test_bank_check_command():
+    p = subprocess.run([sys.executable, '-m', 'fastbook_answers.quiz', '--check'], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+
+EXPECTED = {4: (37, 2), 5: (23, 2)}   # questionnaire questions, further-research tasks
+
+@pytest.mark.parametrize('chapter', CHAPTERS)
+def test_bank_covers_the_questionnaire(chapter):
+    if not list(NBS.glob(f'{chapter:02d}_*.ipynb')): pytest.skip(f'no chapter {chapter} notebook yet')
+    ch = [c for c in load_bank()['chapters'] if c['chapter'] == chapter]
+    assert ch, f'chapter {chapter} has no question headings'
+    qs = ch[0]['questions']
+    got = ([q['number'] for q in qs if q['kind'] == 'questionnaire'], [q['number'] for q in qs if q['kind'] == 'further research'])
+    n_q, n_fr = EXPECTED[chapter]
+    assert got == (list(range(1, n_q+1)), list(range(1, n_fr+1))), got
+    short = [q['id'] for q in qs if len(q['answer']) < 40]
+    assert not short, f'answers too short to show on a flashcard: {short}'
