@@ -26,8 +26,9 @@ test: $(STAMP) export-check nbdev-test pytest
 
 export-check: $(STAMP)
 	$(BIN)/nbdev-export
+	$(BIN)/python -m fastbook_answers.quiz --build
 	@if [ -n "$$(git status --porcelain -- fastbook_answers 2>/dev/null)" ]; then \
-	  echo "nbdev-export changed fastbook_answers/: the library is out of sync with the notebooks; commit it"; \
+	  echo "nbdev-export or the quiz-bank build changed fastbook_answers/: the library is out of sync with the notebooks; commit it"; \
 	  git status --porcelain -- fastbook_answers; exit 1; fi
 	$(BIN)/python tools/make_readme.py --check
 
