@@ -40,6 +40,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'fastbook_answers.data._files': ('data.html#_files', 'fastbook_answers/data.py'),
                                        'fastbook_answers.data._locked': ('data.html#_locked', 'fastbook_answers/data.py'),
                                        'fastbook_answers.data._pick': ('data.html#_pick', 'fastbook_answers/data.py'),
+                                       'fastbook_answers.data._pid_alive': ('data.html#_pid_alive', 'fastbook_answers/data.py'),
+                                       'fastbook_answers.data._remove_orphans': ('data.html#_remove_orphans', 'fastbook_answers/data.py'),
                                        'fastbook_answers.data._resolve_source': ('data.html#_resolve_source', 'fastbook_answers/data.py'),
                                        'fastbook_answers.data._save_png': ('data.html#_save_png', 'fastbook_answers/data.py'),
                                        'fastbook_answers.data._sha256': ('data.html#_sha256', 'fastbook_answers/data.py'),

@@ -72,6 +72,19 @@ def _locked(lock:Path):
         finally:
             if fcntl: fcntl.flock(fh, fcntl.LOCK_UN)
 
+def _pid_alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except (PermissionError, OSError): return True   # someone else's process, or a platform that cannot tell: keep
+    return True
+
+def _remove_orphans(folder:Path):
+    "Delete the half-built `.NAME.tmp-PID-*` folders whose builder process no longer exists (killed mid-build)."
+    for t in folder.glob('.*.tmp-*-*'):
+        try: pid = int(t.name.rsplit('.tmp-', 1)[1].split('-')[0])
+        except ValueError: continue
+        if not _pid_alive(pid): shutil.rmtree(t, ignore_errors=True)
+
 def materialise(dest,             # final folder of the dataset
                 build,            # `build(folder)` writes the dataset's files into `folder`
                 version:str='1',  # bump to force a rebuild when the build changes
@@ -85,9 +98,13 @@ def materialise(dest,             # final folder of the dataset
     if not os.access(dest.parent, os.W_OK | os.X_OK):
         raise PermissionError(f"the data cache folder {dest.parent} is not writable; set {ENV_DATA} to a writable folder")
     with _locked(dest.parent/f'.{dest.name}.lock'):
+        _remove_orphans(dest.parent)
         probs = verify_folder(dest, version)
         if not probs: return dest
-        if dest.exists():
+        if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
+            warnings.warn(f"replacing {dest}: a file or link stands where the dataset folder belongs")
+            dest.unlink()          # a link is removed, never what it points to
+        elif dest.exists():
             warnings.warn(f"rebuilding {dest}: {'; '.join(probs[:3])}")
             shutil.rmtree(dest)
         tmp = dest.parent/f'.{dest.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}'
@@ -204,6 +221,13 @@ def paste_digit(digit:np.ndarray, # a uint8 [28,28] digit, white on black
                 bg:np.ndarray,    # a uint8 [H,W,3] background
                 rng:np.random.Generator) -> np.ndarray:
     "Paste `digit` onto `bg`: thickened, rotated, scaled to 45-80% of the shorter side, near-black or near-white to contrast with what is under it."
+    for name,a,ndim in (('digit',digit,2), ('bg',bg,3)):
+        if not isinstance(a, np.ndarray) or a.dtype != np.uint8 or a.ndim != ndim:
+            raise TypeError(f"{name} must be a uint8 numpy array with {ndim} dimensions, got "
+                            f"{type(a).__name__}{f' {a.dtype} of shape {a.shape}' if isinstance(a, np.ndarray) else ''}")
+    if bg.shape[2] != 3: raise ValueError(f"bg must have 3 colour channels [H,W,3], got shape {bg.shape}")
+    if min(bg.shape[:2]) < 8: raise ValueError(f"bg is too small ({bg.shape[0]}x{bg.shape[1]}) to hold a digit; it needs at least 8x8 pixels")
+    if not isinstance(rng, np.random.Generator): raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
     H,W = bg.shape[:2]
     s = int(rng.uniform(0.45, 0.8) * min(H,W))
     d = Image.fromarray(digit).filter(ImageFilter.MaxFilter(3))   # bolder strokes, still readable when shrunk

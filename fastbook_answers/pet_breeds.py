@@ -47,9 +47,13 @@ def load_weights(name:str='xresnet_tiny', # one of the pretrained models, `xresn
 
 # %% ../nbs/05_pet_breeds.ipynb #e21a356b
 def _xresnet_mini(name, pretrained, n_out=10, **kwargs):
+    if not isinstance(pretrained, bool): raise TypeError(f"pretrained must be True or False, got {pretrained!r}")
+    if isinstance(n_out, bool) or not isinstance(n_out, int) or n_out < 1: raise ValueError(f"n_out must be a positive int, got {n_out!r}")
     a = _ARCHS[name]
-    m = XResNet(ResBlock, 1, list(a['layers']), n_out=n_out, widen=a['widen'], stem_szs=(16,32,64), **kwargs)
-    if pretrained: m.load_state_dict(load_weights(name))
+    m = XResNet(ResBlock, 1, list(a['layers']), n_out=10 if pretrained else n_out, widen=a['widen'], stem_szs=(16,32,64), **kwargs)
+    if pretrained:
+        m.load_state_dict(load_weights(name))
+        if n_out != 10: m[-1] = nn.Linear(m[-1].in_features, n_out)   # pretrained body, fresh head for n_out classes
     return m
 
 def xresnet_tiny(pretrained:bool=False, # load the MNIST-pretrained weights

@@ -158,15 +158,13 @@ def test_builder_killed_midway(cache):
     assert leftovers and not (cache/'pets').exists()     # it really was killed mid-build
     p = pets(source='offline', n_per_label=5)
     assert verify_folder(p) == [] and len(list((p/'images').glob('*.jpg'))) == 50
+    assert not any(d.exists() for d in leftovers)         # the dead builder's half-built folder was cleared
     _survived()
 
 def test_dataset_folder_replaced_by_a_file(cache):
     p = mnist_sample(source='offline'); shutil.rmtree(p); p.write_text('oops')
-    try: mnist_sample(source='offline')
-    except Exception as e:
-        _survived(False)
-        pytest.xfail(f"materialise cannot replace a file standing where the dataset folder should be: {type(e).__name__}: {e}")
-    assert verify_folder(p) == []; _survived()
+    with pytest.warns(UserWarning, match='a file or link stands'): mnist_sample(source='offline')
+    assert p.is_dir() and verify_folder(p) == []; _survived()
 
 BUILD = ("from fastbook_answers.data import {f}, verify_folder; p = {f}(source='offline'{kw}); print(p, len(verify_folder(p)))")
 
@@ -217,12 +215,8 @@ MODULES = ['core', 'data', 'quiz', 'cli', 'mnist_basics', 'pet_breeds']
 # helpers whose whole input is optional or whose contract is a different kind of input; each is probed below differently
 SKIP = {'cli.main', 'quiz.quiz_session'}
 
-# Gaps found by this probe in other modules, reported to the lead (their notebooks are not this suite's to edit):
-KNOWN_GAPS = {
-    'data.paste_digit': "AttributeError ('no attribute shape') instead of a TypeError naming `digit`",
-    'pet_breeds.xresnet_tiny': "accepts any truthy `pretrained` (not only a bool) and builds the model",
-    'pet_breeds.xresnet_small': "accepts any truthy `pretrained` (not only a bool) and builds the model",
-}
+# Gaps found by this probe and not yet fixed are listed here, so the suite reports them without going red:
+KNOWN_GAPS: dict[str,str] = {}   # 'module.function': why it fails the probe (xfail, not strict); empty: every helper passes
 
 def _public_functions():
     out = []
