@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 
 # %% auto #0
-__all__ = ['BANK_PATH', 'CourseError', 'cell_heading', 'sections', 'question_sections', 'answer_text', 'chapter_of', 'qid',
-           'notebook_questions', 'build_bank', 'bank_json', 'load_bank', 'bank_diff', 'select_questions',
+__all__ = ['DEMO_MARK', 'BANK_PATH', 'CourseError', 'cell_heading', 'sections', 'question_sections', 'answer_text', 'chapter_of',
+           'qid', 'notebook_questions', 'build_bank', 'bank_json', 'load_bank', 'bank_diff', 'select_questions',
            'quiz_session', 'summary']
 
 # %% ../nbs/03_quiz.ipynb #da97cef4
@@ -61,15 +61,18 @@ def _clean(md_text:str) -> str:
     md_text = re.sub(r'!\[([^\]]*)\]\([^)]*\)', lambda m: f'[image: {m.group(1) or "figure"}]', md_text)
     return re.sub(r'\n{3,}', '\n\n', md_text).strip()
 
+DEMO_MARK = '<!-- demo -->'
+
 def answer_text(nb, sec:dict) -> str:
-    "The answer prose of section `sec` of `nb`: the heading cell's text after the heading, and the markdown up to the first code cell."
+    "The answer prose of section `sec` of `nb`: the heading cell's text after the heading, and the markdown up to the first code cell or the first `DEMO_MARK`."
     cells, parts = nb['cells'], []
     head = ''.join(cells[sec['start']]['source']).splitlines()
     k = next(i for i,l in enumerate(head) if _HEAD.match(l))
     parts.append('\n'.join(head[:k] + head[k+1:]))
     for c in cells[sec['start']+1:sec['end']]:
-        if c['cell_type'] == 'code' or cell_heading(c): break
+        if DEMO_MARK in parts[-1] or c['cell_type'] == 'code' or cell_heading(c): break
         if c['cell_type'] == 'markdown': parts.append(''.join(c['source']))
+    parts[-1] = parts[-1].split(DEMO_MARK)[0]       # what follows the mark introduces the demo
     paras = re.split(r'\n\s*\n', _clean('\n\n'.join(p for p in parts if p.strip())))
     while len(paras) > 1 and paras[-1].rstrip().endswith(':'): paras.pop()   # a lead-in to the demo, not the answer
     return '\n\n'.join(paras).replace('**', '')
