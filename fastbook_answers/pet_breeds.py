@@ -126,20 +126,27 @@ def softmax_table(acts,       # the output activations of one item (a 1-d sequen
 # %% ../nbs/05_pet_breeds.ipynb #c662c5c8
 def lr_suggestions(lrs,                      # learning rates tried, increasing
                    losses,                   # the (smoothed) loss recorded at each
-                   skip_start:int|None=None, # points dropped at the start (default: a tenth, like `lr_find`)
-                   skip_end:int=5            # points dropped at the end, where the loss explodes
+                   skip_start:int|None=None, # points dropped at the start (default: a tenth of the points given; `lr_find` drops `num_it//10`, the same unless the sweep stopped early)
+                   skip_end:int=5,           # points dropped at the end, where the loss explodes
+                   falling_frac:float=0.25   # for `falling`: the share of the total fall the loss must still be above its minimum
                   ) -> dict:
-    "The two rules of thumb: `minimum` (a tenth of the rate at the lowest loss) and `steep` (the rate where the loss falls fastest per log-step)."
+    """The rules of thumb on a learning-rate sweep: `minimum` (a tenth of the rate at the lowest loss), `steep` (the rate where the
+    loss falls fastest between two consecutive points, as fastai's `steep`) and `falling` (the highest rate before the minimum where
+    the loss is still `falling_frac` of its total fall above the minimum; the starting level is the median of the first quarter of the points)."""
     lrs, losses = np.asarray(lrs, dtype=np.float64), np.asarray(losses, dtype=np.float64)
     if lrs.ndim != 1 or lrs.shape != losses.shape: raise ValueError(f"lrs and losses must be 1-d and of the same length, got {lrs.shape} and {losses.shape}")
     if (lrs <= 0).any() or (np.diff(lrs) <= 0).any(): raise ValueError("lrs must be positive and strictly increasing")
+    if not 0 < falling_frac < 1: raise ValueError(f"falling_frac must be in (0, 1), got {falling_frac!r}")
     skip_start = len(lrs)//10 if skip_start is None else skip_start
     lrs, losses = lrs[skip_start:len(lrs)-skip_end], losses[skip_start:len(losses)-skip_end]
     ok = ~np.isnan(losses)
     if not ok.all(): lrs, losses = lrs[:np.argmin(ok)], losses[:np.argmin(ok)]     # stop at the first nan, as fastai does
     if len(lrs) < 3: raise ValueError(f"need at least 3 points after skipping, got {len(lrs)}")
     slope = np.diff(losses) / np.diff(np.log(lrs))
-    return dict(minimum=lrs[np.argmin(losses)]/10, steep=lrs[np.argmin(slope)])
+    i_min = int(np.argmin(losses))
+    start = np.median(losses[:max(1, len(losses)//4)])
+    above = np.flatnonzero(losses[:i_min+1] >= losses[i_min] + falling_frac*(start - losses[i_min]))
+    return dict(minimum=lrs[i_min]/10, steep=lrs[np.argmin(slope)], falling=lrs[above[-1]] if len(above) else np.nan)
 
 # %% ../nbs/05_pet_breeds.ipynb #9c96bb4e
 class GroupRecorder(Callback):

@@ -78,11 +78,25 @@ def test_lr_suggestions_on_a_known_curve():
     s = pb.lr_suggestions(lrs, losses, skip_start=0, skip_end=0)
     assert math.isclose(math.log10(s['steep']), -3, abs_tol=0.11)
     assert 1e-3 < s['minimum'] < 2e-2
+    # 'falling': the last rate before the minimum whose loss is still a quarter of the fall above it: tanh = 0.5 at log10(lr) = -2.45
+    assert s['steep'] < s['falling'] < 10*s['minimum'] and math.isclose(math.log10(s['falling']), -2.45, abs_tol=0.11)
+
+def test_lr_suggestions_falling_ignores_noise_in_the_flat_start():
+    rng = np.random.default_rng(0)
+    lrs = np.logspace(-7, 0, 29)
+    losses = 3.4 - 0.3*(1 + np.tanh(2*(np.log10(lrs) + 2)))/2 + rng.normal(0, 0.02, len(lrs))
+    losses[5] -= 0.15                                                   # a chance dip in the flat start
+    s = pb.lr_suggestions(lrs, losses, skip_start=2, skip_end=0)
+    assert s['steep'] < 1e-5                                            # the steepest single step is the dip...
+    assert 1e-3 < s['falling'] < 10*s['minimum']                        # ...but 'falling' stays in the real descent
 
 @pytest.mark.parametrize('lrs,losses,msg', [([1e-3, 1e-4, 1e-5], [1, 2, 3], 'increasing'), ([1e-3, 1e-2], [1.], 'same length'),
                                             ([-1, 1, 2], [1, 2, 3], 'positive'), ([1e-3, 1e-2, 1e-1], [1, 2, 3], 'at least 3')])
 def test_lr_suggestions_bad_input(lrs, losses, msg):
     with pytest.raises(ValueError, match=msg): pb.lr_suggestions(lrs, losses, skip_start=0, skip_end=1)
+
+def test_lr_suggestions_bad_falling_frac():
+    with pytest.raises(ValueError, match='falling_frac'): pb.lr_suggestions([1e-3, 1e-2, 1e-1], [3, 2, 1], skip_start=0, skip_end=0, falling_frac=1.)
 
 def _tiny_problem():
     torch.manual_seed(0)
