@@ -31,3 +31,12 @@ def kernel_env(tmp_path:Path) -> dict:
     env = dict(os.environ, JUPYTER_PATH=str(tmp_path/'jupyter'), MPLBACKEND='module://matplotlib_inline.backend_inline',
                PYTHONPATH=os.pathsep.join([str(NETGUARD), str(ROOT), os.environ.get('PYTHONPATH', '')]).rstrip(os.pathsep))
     return env
+
+def pytest_terminal_summary(terminalreporter):
+    "Print the reliability suite's tally (notebook runs, faults survived, bad inputs) just above pytest's summary line."
+    mod = sys.modules.get('test_reliability')
+    tally = getattr(mod, 'TALLY', None)
+    if tally and any(tally.values()):
+        terminalreporter.write_line(
+            f"reliability: {tally['notebook_runs']} notebook runs in a real kernel, {tally['faults_survived']} faults injected "
+            f"and survived ({tally['faults_not_survived']} not), {tally['bad_inputs']} bad inputs to public helpers")

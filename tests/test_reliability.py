@@ -18,11 +18,7 @@ from fastbook_answers.cli import execute_notebook, notebook_report, CHAPTERS
 md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
 TALLY = dict(notebook_runs=0, faults_survived=0, faults_not_survived=0, bad_inputs=0)
 
-@pytest.fixture(scope='module', autouse=True)
-def report():
-    yield
-    print(f"\nreliability: {TALLY['notebook_runs']} notebook runs in a real kernel, {TALLY['faults_survived']} faults injected and survived "
-          f"({TALLY['faults_not_survived']} not), {TALLY['bad_inputs']} bad inputs to public helpers")
+# conftest.pytest_terminal_summary prints TALLY at the end of the run
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
