@@ -25,6 +25,7 @@ lab: $(STAMP)
 test: $(STAMP) export-check nbdev-test pytest
 
 export-check: $(STAMP)
+	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "export-check compares the library with git: run make test inside a git checkout"; exit 1; }
 	$(BIN)/nbdev-export
 	$(BIN)/python -m fastbook_answers.quiz --build
 	@if [ -n "$$(git status --porcelain -- fastbook_answers 2>/dev/null)" ]; then \

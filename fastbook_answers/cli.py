@@ -54,7 +54,8 @@ def count_assertions(src:str) -> int:
 def ran_clean(cell) -> bool:
     "Whether a code cell was executed and produced no error (an empty cell counts as clean)."
     if not isinstance(cell, dict) or cell.get('cell_type') != 'code': raise TypeError(f"expected a code cell, got {type(cell).__name__}")
-    if not cell.source.strip(): return True
+    src = cell.get('source', '')
+    if not ''.join(src).strip(): return True            # `source` is a list of lines in raw notebook JSON
     return cell.get('execution_count') is not None and not any(o.get('output_type') == 'error' for o in cell.get('outputs', []))
 
 # %% ../nbs/02_cli.ipynb #9e45f84e
@@ -114,6 +115,7 @@ def execute_notebook(path,                # the notebook to run
     "Run `path` in a fresh kernel; return `(executed notebook, seconds, error)`, `error` a dict `(cell, ename, evalue)` or `None`."
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    path = Path(path)
     nb = _read(path)
     extra = nbformat.v4.new_code_cell(_RESULTS_CODE); extra.metadata['tags'] = [_RESULTS_TAG]
     nb.cells.append(extra)
@@ -246,7 +248,7 @@ def _parser() -> argparse.ArgumentParser:
 def _cmd_run(a) -> int:
     rows = run_course(a.nbs, a.chapter, a.out, a.timeout, a.offline)
     print(format_table(rows))
-    print(f"\nexecuted notebooks and their HTML: {Path(a.out).resolve()}")
+    print(f"\nexecuted notebooks and their HTML: {Path(a.out).expanduser().resolve()}")   # where run_course wrote them (`--out=~/x` is not expanded by the shell)
     failed = [r for r in rows if r['error']]
     for r in failed:
         e = r['error']; msg = (e['evalue'] or '').strip().splitlines()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #f2bd37d3
 from __future__ import annotations
-import random
+import random, numbers
 import numpy as np, torch
 import matplotlib
 import matplotlib.pyplot as plt
@@ -13,6 +13,13 @@ import matplotlib.pyplot as plt
 __all__ = ['plot_function', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #9f800cd3
+def _finite(nm, v) -> float:
+    "`v` as a float if it is a finite real number (int, float, NumPy scalar, one-element tensor), else an error naming `nm`."
+    if isinstance(v, torch.Tensor) and v.numel() == 1: v = v.item()
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not np.isfinite(float(v)):
+        raise TypeError(f"plot_function: `{nm}` must be a finite number, got {v!r}")
+    return float(v)
+
 def plot_function(f,             # function of a tensor, applied elementwise (e.g. `torch.sigmoid`)
                   tx=None,       # label of the x axis
                   ty=None,       # label of the y axis
@@ -24,9 +31,7 @@ def plot_function(f,             # function of a tensor, applied elementwise (e.
                   ax=None):      # an existing `Axes` to draw on; a new figure when `None`
     "Plot `f` on `n` evenly spaced points of [`min`, `max`] and return the matplotlib `Axes`."
     if not callable(f): raise TypeError(f"plot_function: `f` must be callable, got {type(f).__name__}")
-    for nm,v in (('min',min),('max',max)):
-        if isinstance(v, bool) or not isinstance(v, (int,float)) or not np.isfinite(v):
-            raise TypeError(f"plot_function: `{nm}` must be a finite number, got {v!r}")
+    min, max = _finite('min', min), _finite('max', max)
     if min >= max: raise ValueError(f"plot_function: `min` ({min}) must be smaller than `max` ({max})")
     if isinstance(n, bool) or not isinstance(n, int) or n < 2: raise ValueError(f"plot_function: `n` must be an int >= 2, got {n!r}")
     x = torch.linspace(min, max, n)
@@ -45,7 +50,7 @@ def plot_function(f,             # function of a tensor, applied elementwise (e.
 
 # %% ../nbs/00_core.ipynb #6f8c5e4d
 def seed_everything(seed:int=42, # the seed for Python's `random`, NumPy and PyTorch
-                    deterministic:bool=True # also ask PyTorch for deterministic kernels where it has them
+                    deterministic:bool=True # on a GPU, also make cuDNN pick deterministic convolution algorithms (and no autotuning)
                    ) -> int:
     "Seed Python, NumPy and PyTorch (CPU and every GPU) from `seed` and return it."
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #05adb5f6
 from __future__ import annotations
-import os, json, hashlib, shutil, uuid, contextlib, warnings
+import os, re, json, hashlib, shutil, socket, uuid, contextlib, warnings
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
@@ -48,11 +48,14 @@ def verify_folder(path, # a folder built by this module
                  ) -> list[str]:
     "Return the problems found in the offline dataset at `path`: an empty list means complete and unaltered."
     path = Path(path)
-    if not path.is_dir(): return [f"{path} does not exist"]
+    if not path.is_dir(): return [f"{path} is not a folder" if path.exists() else f"{path} does not exist"]
     m = path/MANIFEST
     try: man = json.loads(m.read_text())
     except FileNotFoundError: return [f"{m.name} is missing (an interrupted or foreign folder)"]
     except ValueError: return [f"{m.name} is not valid JSON"]
+    if not (isinstance(man, dict) and isinstance(man.get('files'), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k,v in man['files'].items())):
+        return [f"{m.name} has the wrong layout (expected {{'version': ..., 'files': {{path: sha256}}}})"]
     probs = []
     if version is not None and man.get('version') != version: probs.append(f"version {man.get('version')!r}, expected {version!r}")
     files = man.get('files', {})
@@ -78,12 +81,22 @@ def _pid_alive(pid:int) -> bool:
     except (PermissionError, OSError): return True   # someone else's process, or a platform that cannot tell: keep
     return True
 
-def _remove_orphans(folder:Path):
-    "Delete the half-built `.NAME.tmp-PID-*` folders whose builder process no longer exists (killed mid-build)."
-    for t in folder.glob('.*.tmp-*-*'):
-        try: pid = int(t.name.rsplit('.tmp-', 1)[1].split('-')[0])
-        except ValueError: continue
-        if not _pid_alive(pid): shutil.rmtree(t, ignore_errors=True)
+def _host() -> str: return re.sub(r'[^A-Za-z0-9]', '_', socket.gethostname()) or 'host'
+
+def _tmp_name(dest:Path) -> str:
+    "Name of a build folder: `.NAME.tmp-HOST-PID-RANDOM`, so that a later build can tell whose it was."
+    return f'.{dest.name}.tmp-{_host()}-{os.getpid()}-{uuid.uuid4().hex[:8]}'
+
+def _remove_orphans(dest:Path):
+    """Delete half-built folders left by builders that were killed mid-build. Called under `dest`'s lock, so no
+    live build of `dest` exists: all of its build folders go. Another dataset's go only if they were started on
+    this machine by a process that no longer exists (a cache on a shared disk may hold other machines' live builds)."""
+    for t in dest.parent.glob('.*.tmp-*'):
+        name, _, rest = t.name[1:].partition('.tmp-')
+        parts = rest.split('-')                              # HOST-PID-RANDOM (`_host()` leaves no '-' in HOST)
+        host, pid = (parts[0], parts[1]) if len(parts) == 3 else ('', '')
+        mine = name == dest.name and fcntl is not None       # without flock there is no lock to trust
+        if mine or (host == _host() and pid.isdigit() and not _pid_alive(int(pid))): shutil.rmtree(t, ignore_errors=True)
 
 def materialise(dest,             # final folder of the dataset
                 build,            # `build(folder)` writes the dataset's files into `folder`
@@ -98,7 +111,7 @@ def materialise(dest,             # final folder of the dataset
     if not os.access(dest.parent, os.W_OK | os.X_OK):
         raise PermissionError(f"the data cache folder {dest.parent} is not writable; set {ENV_DATA} to a writable folder")
     with _locked(dest.parent/f'.{dest.name}.lock'):
-        _remove_orphans(dest.parent)
+        _remove_orphans(dest)
         probs = verify_folder(dest, version)
         if not probs: return dest
         if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
@@ -107,7 +120,7 @@ def materialise(dest,             # final folder of the dataset
         elif dest.exists():
             warnings.warn(f"rebuilding {dest}: {'; '.join(probs[:3])}")
             shutil.rmtree(dest)
-        tmp = dest.parent/f'.{dest.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}'
+        tmp = dest.parent/_tmp_name(dest)
         try:
             tmp.mkdir()
             build(tmp)

@@ -18,7 +18,7 @@ class CourseError(Exception):
     "A problem the learner can fix (missing notebooks, a bad question bank, an unknown chapter): shown as a message, never as a traceback."
 
 _HEAD = re.compile(r'^(#{1,6})\s+(.*\S)\s*$')
-_QNUM = re.compile(r'^(?:q(?:uestion)?\s*)?(\d{1,2})\s*[.):]\s*(\S.*)$', re.I)
+_QNUM = re.compile(r'^(?:q(?:uestion)?\s*)?(\d{1,2})\s*[.):]\s+(\S.*)$', re.I)   # `12. What...`, not `4.2 Setup`
 _FRNUM = re.compile(r'^(?:fr|further\s+research)\s*(\d{1,2})\s*[.):\-\u2013\u2014]?\s*(\S.*)$', re.I)
 
 def cell_heading(cell) -> tuple[int, str] | None:
@@ -85,9 +85,9 @@ def chapter_of(path) -> int | None:
     m = re.match(r'^(\d+)_', Path(path).name)
     return int(m.group(1)) if m else None
 
-def qid(q:dict, chapter:int) -> str:
-    "Short label of a question: `Q4.12`, or `FR4.1` for further research."
-    return f"{'FR' if q['kind'] == 'further research' else 'Q'}{chapter}.{q['number']}"
+def qid(q:dict, chapter:int|None) -> str:
+    "Short label of a question: `Q4.12`, or `FR4.1` for further research; without a chapter number, `Q12` or `FR1`."
+    return f"{'FR' if q['kind'] == 'further research' else 'Q'}{'' if chapter is None else f'{chapter}.'}{q['number']}"
 
 def notebook_questions(path) -> dict | None:
     "The bank's entry for one notebook: `dict(chapter, notebook, title, questions)`, or `None` if it holds no question."

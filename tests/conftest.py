@@ -7,19 +7,18 @@ NBS = ROOT/'nbs'
 NETGUARD = ROOT/'tests'/'netguard'
 
 # The tests check the offline copies, whatever a machine holds in fastai's data folder.
-os.environ.setdefault('FASTBOOK_ANSWERS_SOURCE', 'offline')
+os.environ['FASTBOOK_ANSWERS_SOURCE'] = 'offline'     # even if a learner has exported 'auto' or 'full'
 os.environ.setdefault('MPLBACKEND', 'Agg')
 
 @pytest.fixture
 def no_network():
     "Block every non-loopback connection in this process for the duration of a test."
     import importlib.util
-    orig = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
     spec = importlib.util.spec_from_file_location('_fba_netguard', NETGUARD/'sitecustomize.py')
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)   # patches socket on import
     yield mod
-    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = orig
+    for name, f in mod._orig.items(): setattr(socket.socket if name in ('connect', 'connect_ex', 'sendto', 'sendmsg') else socket, name, f)
 
 def kernel_env(tmp_path:Path) -> dict:
     "Environment for a real Jupyter kernel: this interpreter as `python3`, no network, offline data."

@@ -134,6 +134,8 @@ def test_quiz_shuffle_is_seeded(tiny_bank):
     order = lambda out: [l.split()[1] for l in out.splitlines() if l.startswith('[')]
     outs = [cli('quiz', '--bank', tiny_bank, '--seed', s, stdin='\ny\n'*4)[1] for s in (1, 1, 2)]
     assert order(outs[0]) == order(outs[1]) and sorted(order(outs[0])) == ['FR4.1', 'Q4.1', 'Q5.1', 'Q5.2']
+    course_order = order(cli('quiz', '--bank', tiny_bank, stdin='\ny\n'*4)[1])
+    assert order(outs[0]) != order(outs[2]) and order(outs[0]) != course_order   # the seed really reorders (seeds 1 and 2 differ here)
     rc, out, err = cli('quiz', '--bank', tiny_bank, '--shuffle', stdin='')
     assert rc == 0 and '--seed ' in out   # an unseeded shuffle says how to replay it
 
@@ -170,11 +172,19 @@ def test_run_reports_and_names_the_failing_question(tmp_path):
 
 def test_run_one_chapter_passes(tmp_path):
     nbs = tiny_course(tmp_path)
-    rc, out, err = cli('run', '--nbs', nbs, '--chapter', 5, '--out', tmp_path/'out', '--offline', env=kernel_env(tmp_path), timeout=300)
+    env = dict(kernel_env(tmp_path), HOME=str(tmp_path))      # `--out=~/out`: the shell leaves the ~ to us
+    rc, out, err = cli('run', '--nbs', nbs, '--chapter', 5, '--out=~/out', '--offline', env=env, timeout=300)
     assert rc == 0, (out, err)
     assert [l.split()[:3] for l in out.splitlines()[2:4]] == [['05_tiny.ipynb', '2/2', '2'], ['total', '2/2', '2']]
+    assert f"executed notebooks and their HTML: {(tmp_path/'out').resolve()}" in out and (tmp_path/'out'/'05_tiny.ipynb').is_file()
     assert 'running 05_tiny.ipynb' in err and '05_tiny.ipynb: ok' in err
     no_traceback(out, err)
+
+def test_execute_notebook_takes_a_str_path(tmp_path):
+    from fastbook_answers.cli import execute_notebook
+    nbs = tiny_course(tmp_path)
+    nb, secs, err = execute_notebook(str(nbs/'04_tiny.ipynb'), env=kernel_env(tmp_path))
+    assert err is None and secs > 0 and all(c.execution_count for c in nb.cells if c.cell_type == 'code' and c.source.strip())
 
 @pytest.mark.parametrize('question,demo,timeout,error', [
     ('What happens when the kernel dies?', 'import os\nassert True\nos._exit(1)', 60, 'DeadKernel'),

@@ -65,6 +65,19 @@ def test_every_loader_offline_in_process(cache, no_network):
     for name in ('xresnet_tiny', 'xresnet_small'):
         if (pb.weights_dir()/f'{name}.pth').is_file(): assert len(pb.load_weights(name)) > 10
 
+def test_network_guard_has_no_gaps(no_network):
+    "Every way out is closed: lookups of names that merely start like loopback, the old gethostbyname calls, UDP; loopback itself stays open."
+    import socket
+    for lookup in (lambda: socket.getaddrinfo('127.0.0.1.nip.io', 80), lambda: socket.getaddrinfo('127.evil.example', 80),
+                   lambda: socket.gethostbyname('files.fast.ai'), lambda: socket.gethostbyname_ex('files.fast.ai')):
+        with pytest.raises(no_network.NetworkBlocked, match='network access blocked'): lookup()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+        with pytest.raises(no_network.NetworkBlocked): u.sendto(b'x', ('8.8.8.8', 53))
+        with pytest.raises(no_network.NetworkBlocked): u.sendmsg([b'x'], [], 0, ('8.8.8.8', 53))
+        u.sendto(b'x', ('127.0.0.1', 9))                        # loopback: allowed (the datagram is simply dropped)
+    assert socket.getaddrinfo('localhost', 80) and socket.gethostbyname('127.0.0.1') == '127.0.0.1'
+    _survived()
+
 def _unshare_ok() -> bool:
     try: return subprocess.run(['unshare', '-n', 'sh', '-c', 'ip link set lo up'], capture_output=True, timeout=10).returncode == 0
     except (OSError, subprocess.SubprocessError): return False
@@ -151,7 +164,7 @@ def test_builder_killed_midway(cache):
     while time.time() - t0 < 120 and not any(len(list(d.rglob('*.jpg'))) > 20 for d in cache.glob('.pets*.tmp-*')): time.sleep(0.05)
     proc.send_signal(signal.SIGKILL); proc.wait()
     leftovers = list(cache.glob('.pets*.tmp-*'))
-    assert leftovers and not (cache/'pets').exists()     # it really was killed mid-build
+    assert leftovers and not (cache/'pets_100').exists()     # it really was killed mid-build
     p = pets(source='offline', n_per_label=5)
     assert verify_folder(p) == [] and len(list((p/'images').glob('*.jpg'))) == 50
     assert not any(d.exists() for d in leftovers)         # the dead builder's half-built folder was cleared
