@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install lab test export-check nbdev-test pytest bench readme clean-nbs
+.PHONY: install lab test export-check nbdev-test pytest bench outputs readme clean-nbs
 
 install: $(STAMP)
 
@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (fastbook_answers)" >/dev/null
 	@touch $(STAMP)
 
-## Open the course in JupyterLab, on nbs/
+## Open the course in JupyterLab, on nbs/ (as root too: a container or a cloud VM). LAB_PORT and LAB_IP choose where it listens.
+LAB_PORT ?= 8888
+LAB_IP   ?= localhost
 lab: $(STAMP)
-	$(BIN)/jupyter lab nbs/
+	@echo "Starting JupyterLab on nbs/. Open the http://$(LAB_IP):$(LAB_PORT)/lab?token=... address it prints below in your browser (Ctrl-C twice stops it)."
+	$(BIN)/jupyter lab nbs/ --ip=$(LAB_IP) --port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 ## The whole test suite: library in sync with the notebooks, every notebook in-process (nbdev-test), then pytest
 test: $(STAMP) export-check nbdev-test pytest
@@ -27,7 +30,7 @@ test: $(STAMP) export-check nbdev-test pytest
 export-check: $(STAMP)
 	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "export-check compares the library with git: run make test inside a git checkout"; exit 1; }
 	$(BIN)/nbdev-export
-	$(BIN)/python -m fastbook_answers.quiz --build
+	$(BIN)/fastbook-answers bank
 	@if [ -n "$$(git status --porcelain -- fastbook_answers 2>/dev/null)" ]; then \
 	  echo "nbdev-export or the quiz-bank build changed fastbook_answers/: the library is out of sync with the notebooks; commit it"; \
 	  git status --porcelain -- fastbook_answers; exit 1; fi
@@ -42,6 +45,11 @@ pytest: $(STAMP)
 ## Time every notebook in a real kernel (median of 3) and write benchmarks/RESULTS.md
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmarks.py
+
+## Re-execute notebooks in a real kernel, offline and behind the network guard, and keep their outputs (NBS="nbs/05_pet_breeds.ipynb" for one)
+NBS ?= nbs/04_mnist_basics.ipynb nbs/05_pet_breeds.ipynb
+outputs: $(STAMP)
+	$(BIN)/python tools/refresh_outputs.py $(NBS)
 
 ## Regenerate README.md from nbs/index.ipynb
 readme: $(STAMP)
