@@ -6,7 +6,6 @@
 from __future__ import annotations
 import argparse, json, os, random, sys, time
 from pathlib import Path
-import nbformat
 import fastbook_answers
 from .notebooks import (CHAPTERS, CourseError, chapter_of, course_notebooks, execute_notebook, find_nbs,
                                         locate, notebook_report, read_notebook)
@@ -42,6 +41,7 @@ def run_course(nbs=None,              # notebook folder (default: `find_nbs()`)
                offline:bool=False,    # make the kernels use the offline datasets
                stream=None) -> list[dict]:
     "Execute the course's notebooks and save them; return one row per notebook (name, counts, seconds, failure)."
+    import nbformat
     nbs = find_nbs(nbs)
     paths = course_notebooks(nbs, chapter)
     out = Path(out).expanduser()

@@ -6,9 +6,7 @@
 from __future__ import annotations
 import random, numbers
 from pathlib import Path
-import numpy as np, torch
-import matplotlib
-import matplotlib.pyplot as plt
+import numpy as np
 
 # %% auto #0
 __all__ = ['plot_function', 'seed_everything', 'pkg_path']
@@ -16,6 +14,7 @@ __all__ = ['plot_function', 'seed_everything', 'pkg_path']
 # %% ../nbs/00_core.ipynb #9f800cd3
 def _finite(nm, v) -> float:
     "`v` as a float if it is a finite real number (int, float, NumPy scalar, one-element tensor), else an error naming `nm`."
+    import torch
     if isinstance(v, torch.Tensor) and v.numel() == 1: v = v.item()
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not np.isfinite(float(v)):
         raise TypeError(f"plot_function: `{nm}` must be a finite number, got {v!r}")
@@ -31,6 +30,7 @@ def plot_function(f,             # function of a tensor, applied elementwise (e.
                   n=100,         # number of points evaluated
                   ax=None):      # an existing `Axes` to draw on; a new figure when `None`
     "Plot `f` on `n` evenly spaced points of [`min`, `max`] and return the matplotlib `Axes`."
+    import torch, matplotlib.pyplot as plt     # here, not at the top: the `fastbook-answers` command imports this module and starts fast
     if not callable(f): raise TypeError(f"plot_function: `f` must be callable, got {type(f).__name__}")
     min, max = _finite('min', min), _finite('max', max)
     if min >= max: raise ValueError(f"plot_function: `min` ({min}) must be smaller than `max` ({max})")
@@ -57,6 +57,7 @@ def seed_everything(seed:int=42, # the seed for Python's `random`, NumPy and PyT
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed_everything: `seed` must be an int, got {type(seed).__name__}")
     if not 0 <= seed < 2**32: raise ValueError(f"seed_everything: `seed` must be in [0, 2**32), got {seed}")
+    import torch
     seed = int(seed)
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)

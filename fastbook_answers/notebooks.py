@@ -6,7 +6,6 @@
 from __future__ import annotations
 import json, os, re, sys, tempfile, time
 from pathlib import Path
-import nbformat
 from .core import pkg_path
 
 # %% auto #0
@@ -90,6 +89,7 @@ def qid(q:dict, chapter:int|None) -> str:
 
 def read_notebook(path) -> nbformat.NotebookNode:
     "The notebook at `path`, or a `CourseError` naming the file if it is missing or not a notebook."
+    import nbformat   # here, not at the top: it takes a second to import, and the quiz never needs it
     path = Path(path)
     try: return nbformat.read(path, as_version=4)
     except FileNotFoundError: raise CourseError(f"notebook {path} does not exist") from None
@@ -198,6 +198,7 @@ def execute_notebook(path,                 # the notebook to run
                      env:dict|None=None,   # the kernel's starting environment (default: this process's)
                      on_cell=None):        # called as `on_cell(index, n_cells)` before each of the learner's code cells
     "Run `path` in a fresh kernel; return `(executed notebook, seconds, error)`, `error` a dict `(cell, ename, evalue)` or `None`."
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     path = Path(path)

@@ -1,41 +1,36 @@
-import os, sys, json, socket
+"""What every test file shares: where the course is, the offline data, a fresh data cache, the command line
+in a subprocess, and the reliability tally that `make test` prints at the end."""
+import os, subprocess, sys
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/'nbs'
-NETGUARD = ROOT/'tests'/'netguard'
+FBA = Path(sys.executable).parent/'fastbook-answers'   # the console script, as a learner runs it
 
 # The tests check the offline copies, whatever a machine holds in fastai's data folder.
 os.environ['FASTBOOK_ANSWERS_SOURCE'] = 'offline'     # even if a learner has exported 'auto' or 'full'
 os.environ.setdefault('MPLBACKEND', 'Agg')
 
-@pytest.fixture
-def no_network():
-    "Block every non-loopback connection in this process for the duration of a test."
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('_fba_netguard', NETGUARD/'sitecustomize.py')
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)   # patches socket on import
-    yield mod
-    for name, f in mod._orig.items(): setattr(socket.socket if name in ('connect', 'connect_ex', 'sendto', 'sendmsg') else socket, name, f)
+TALLY = dict(notebook_runs=0, faults_survived=0, bad_inputs=0)
 
-def kernel_env(tmp_path:Path) -> dict:
-    "Environment for a real Jupyter kernel: this interpreter as `python3`, no network, offline data."
-    kdir = tmp_path/'jupyter'/'kernels'/'python3'
-    kdir.mkdir(parents=True, exist_ok=True)
-    (kdir/'kernel.json').write_text(json.dumps(dict(
-        argv=[sys.executable, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
-        display_name='fastbook_answers (tests)', language='python')))
-    env = dict(os.environ, JUPYTER_PATH=str(tmp_path/'jupyter'), MPLBACKEND='module://matplotlib_inline.backend_inline',
-               PYTHONPATH=os.pathsep.join([str(NETGUARD), str(ROOT), os.environ.get('PYTHONPATH', '')]).rstrip(os.pathsep))
-    return env
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    "A fresh, empty data cache, so each test builds from scratch (subprocesses inherit it through the environment)."
+    monkeypatch.setenv('FASTBOOK_ANSWERS_DATA', str(tmp_path/'cache'))
+    return tmp_path/'cache'
+
+def cli(*args, env=None, cwd=None, stdin='', timeout=120):
+    "Run `fastbook-answers ARGS` in a subprocess; return (rc, stdout, stderr)."
+    p = subprocess.run([str(FBA), *map(str, args)], input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+def no_traceback(out, err):
+    assert 'Traceback' not in err and 'Traceback' not in out, err
 
 def pytest_terminal_summary(terminalreporter):
-    "Print the reliability suite's tally (notebook runs, faults survived, bad inputs) just above pytest's summary line."
-    mod = sys.modules.get('test_reliability')
-    tally = getattr(mod, 'TALLY', None)
-    if tally and any(tally.values()):
+    "Print the reliability tally (notebook runs, faults survived, bad inputs) just above pytest's summary line."
+    if any(TALLY.values()):
         terminalreporter.write_line(
-            f"reliability: {tally['notebook_runs']} notebook runs in a real kernel, {tally['faults_survived']} faults injected "
-            f"and survived ({tally['faults_not_survived']} not), {tally['bad_inputs']} bad inputs to public helpers")
+            f"reliability: {TALLY['notebook_runs']} notebook runs in a real kernel, {TALLY['faults_survived']} faults injected "
+            f"and survived, {TALLY['bad_inputs']} bad inputs to public helpers answered with a clear error")

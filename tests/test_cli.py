@@ -1,24 +1,15 @@
-"""The `fastbook-answers` command as a learner meets it: run in a subprocess, every bad input answered with
-a message and an exit status, never a traceback; the quiz from the shipped question bank; the bank in sync
-with the notebooks."""
-import json, os, shutil, signal, subprocess, sys, time, select
+"""The `fastbook-answers` command as a learner meets it, in a subprocess: every bad input answered with a
+message and an exit status, never a traceback; the quiz through a real stdin, end of input and Ctrl-C; `run`
+on tiny notebooks in real kernels, dying and hanging ones included; `make lab` answering on its port.
+(What the command's functions do in-process is tested in nbs/03e_cli.ipynb.)"""
+import json, os, re, shutil, signal, socket, subprocess, sys, time, select, urllib.request
 from pathlib import Path
 import nbformat, pytest
-from conftest import ROOT, NBS, kernel_env
-from fastbook_answers.quiz import build_bank, bank_json, load_bank, bank_diff, BANK_PATH
-from fastbook_answers.cli import CHAPTERS
+from conftest import ROOT, NBS, FBA, TALLY, cli, no_traceback
+from fastbook_answers.quiz import build_bank, bank_json, load_bank
+from fastbook_answers.notebooks import CHAPTERS
 
 md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
-BAD_INPUTS_TRIED = []   # (args, rc) of every bad command line tried, for the report
-
-def cli(*args, env=None, cwd=None, stdin='', timeout=120):
-    "Run `python -m fastbook_answers.cli ARGS`; return (rc, stdout, stderr)."
-    p = subprocess.run([sys.executable, '-m', 'fastbook_answers.cli', *map(str, args)], input=stdin, capture_output=True,
-                       text=True, env=env, cwd=cwd, timeout=timeout)
-    return p.returncode, p.stdout, p.stderr
-
-def no_traceback(out, err):
-    assert 'Traceback' not in err and 'Traceback' not in out, err
 
 # ---- small course notebooks, written under tmp_path ----
 def tiny_course(d:Path, fail=False) -> Path:
@@ -41,20 +32,20 @@ USAGE_ERRORS = [
     ['run', '--chapter', '7'], ['run', '--chapter', 'four'], ['run', '--chapter'], ['run', '--colour'],
     ['run', '--timeout', '0'], ['run', '--timeout', 'soon'], ['run', '--out'], ['run', 'extra'],
     ['quiz', '--chapter', '7'], ['quiz', '--chapter', ''], ['quiz', '--chapter', '4.5'], ['quiz', '--seed', 'abc'],
-    ['quiz', '--seed'], ['quiz', '--shuffle=yes'], ['quiz', 'extra'], ['quiz', '-x'],
+    ['quiz', '--seed'], ['quiz', '--shuffle=yes'], ['quiz', 'extra'], ['quiz', '-x'], ['bank', '--build'], ['bank', 'extra'],
 ]
 
 @pytest.mark.parametrize('args', USAGE_ERRORS, ids=lambda a: ' '.join(a) or '(none)')
 def test_bad_usage_exits_2_with_usage_line(args):
     rc, out, err = cli(*args)
-    BAD_INPUTS_TRIED.append((args, rc))
+    TALLY['bad_inputs'] += 1
     assert rc == 2, (rc, out, err)
     assert err.startswith('usage: fastbook-answers'), err
     assert 'error:' in err
     no_traceback(out, err)
 
 def test_help_and_version():
-    for args in (['--help'], ['run', '--help'], ['quiz', '--help']):
+    for args in (['--help'], ['run', '--help'], ['quiz', '--help'], ['bank', '--help']):
         rc, out, err = cli(*args); assert rc == 0 and out.startswith('usage: fastbook-answers'), (args, out, err)
     rc, out, _ = cli('--version'); assert rc == 0 and out.startswith('fastbook-answers 0.')
 
@@ -80,9 +71,10 @@ def test_problems_the_learner_can_fix(tmp_path):
     cases.append((['run', '--nbs', nb4, '--chapter', '4'], 'no notebook for chapter 4'))
     bank = tmp_path/'bank5.json'; bank.write_text(bank_json(build_bank(nb4)))
     cases.append((['quiz', '--bank', bank, '--chapter', '4'], 'no questions for chapter 4'))
+    cases.append((['bank', '--check', '--nbs', nbs, '--bank', tmp_path/'nope.json'], 'is missing'))
     for args, msg in cases:
         rc, out, err = cli(*args)
-        BAD_INPUTS_TRIED.append((args, rc))
+        TALLY['bad_inputs'] += 1
         assert rc == 2, (args, rc, out, err)
         assert msg in err and err.startswith('fastbook-answers '), (args, err)
         no_traceback(out, err)
@@ -93,13 +85,11 @@ def test_installed_package_without_notebooks(tmp_path):
     work = tmp_path/'work'; work.mkdir()
     env = dict(os.environ, PYTHONPATH=str(site)); env.pop('FASTBOOK_ANSWERS_NBS', None)
     rc, out, err = cli('run', env=env, cwd=work)
-    BAD_INPUTS_TRIED.append((['run', '(no notebooks)'], rc))
+    TALLY['bad_inputs'] += 1
     assert rc == 2 and 'no course notebooks found' in err and 'clone the repository' in err, err
     no_traceback(out, err)
     p = subprocess.run([sys.executable, '-c', 'import fastbook_answers.cli as c; print(c.__file__)'], env=env, cwd=work, capture_output=True, text=True)
     assert p.stdout.startswith(str(site)), p   # the copy, not the checkout, was imported
-    bank = load_bank()
-    if not any(c['questions'] for c in bank['chapters']): pytest.skip('the shipped question bank is still empty')
     rc, out, err = cli('quiz', env=env, cwd=work, stdin='\ny\n')
     assert rc == 0 and 'Score: 1/1 known (100%)' in out, (out, err)
     no_traceback(out, err)
@@ -140,7 +130,7 @@ def test_quiz_shuffle_is_seeded(tiny_bank):
     assert rc == 0 and '--seed ' in out   # an unseeded shuffle says how to replay it
 
 def test_quiz_ctrl_c_prints_summary(tiny_bank):
-    p = subprocess.Popen([sys.executable, '-m', 'fastbook_answers.cli', 'quiz', '--bank', str(tiny_bank)], stdin=subprocess.PIPE,
+    p = subprocess.Popen([str(FBA), 'quiz', '--bank', str(tiny_bank)], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     p.stdin.write('\ny\n'); p.stdin.flush()
     buf, t0 = '', time.time()
@@ -156,7 +146,7 @@ def test_quiz_ctrl_c_prints_summary(tiny_bank):
 # ---- run, on tiny notebooks in a real kernel ----
 def test_run_reports_and_names_the_failing_question(tmp_path):
     nbs = tiny_course(tmp_path, fail=True)
-    rc, out, err = cli('run', '--nbs', nbs, '--out', tmp_path/'out', '--timeout', 60, env=kernel_env(tmp_path), timeout=300)
+    rc, out, err = cli('run', '--nbs', nbs, '--out', tmp_path/'out', '--timeout', 60, timeout=300)
     assert rc == 1, (out, err)
     assert "FAILED 05_tiny.ipynb: the demo of Q5.2 'Is log(-2) a real number?' raised ValueError: math domain error" in err, err
     no_traceback(out, err)
@@ -172,19 +162,13 @@ def test_run_reports_and_names_the_failing_question(tmp_path):
 
 def test_run_one_chapter_passes(tmp_path):
     nbs = tiny_course(tmp_path)
-    env = dict(kernel_env(tmp_path), HOME=str(tmp_path))      # `--out=~/out`: the shell leaves the ~ to us
+    env = dict(os.environ, HOME=str(tmp_path))      # `--out=~/out`: the shell leaves the ~ to us
     rc, out, err = cli('run', '--nbs', nbs, '--chapter', 5, '--out=~/out', '--offline', env=env, timeout=300)
     assert rc == 0, (out, err)
     assert [l.split()[:3] for l in out.splitlines()[2:4]] == [['05_tiny.ipynb', '2/2', '2'], ['total', '2/2', '2']]
     assert f"executed notebooks and their HTML: {(tmp_path/'out').resolve()}" in out and (tmp_path/'out'/'05_tiny.ipynb').is_file()
     assert 'running 05_tiny.ipynb' in err and '05_tiny.ipynb: ok' in err
     no_traceback(out, err)
-
-def test_execute_notebook_takes_a_str_path(tmp_path):
-    from fastbook_answers.cli import execute_notebook
-    nbs = tiny_course(tmp_path)
-    nb, secs, err = execute_notebook(str(nbs/'04_tiny.ipynb'), env=kernel_env(tmp_path))
-    assert err is None and secs > 0 and all(c.execution_count for c in nb.cells if c.cell_type == 'code' and c.source.strip())
 
 @pytest.mark.parametrize('question,demo,timeout,error', [
     ('What happens when the kernel dies?', 'import os\nassert True\nos._exit(1)', 60, 'DeadKernel'),
@@ -194,26 +178,15 @@ def test_run_reports_a_broken_demo(tmp_path, question, demo, timeout, error):
     nbs = tmp_path/'nbs'; nbs.mkdir()
     nbformat.write(nbformat.v4.new_notebook(cells=[md('# Chapter 4'), md(f'## 1. {question}\n\nThe runner reports it.'), code(demo)]),
                    nbs/'04_broken.ipynb')
-    rc, out, err = cli('run', '--nbs', nbs, '--out', tmp_path/'out', '--timeout', timeout, env=kernel_env(tmp_path), timeout=300)
+    rc, out, err = cli('run', '--nbs', nbs, '--out', tmp_path/'out', '--timeout', timeout, timeout=300)
     assert rc == 1 and f"Q4.1 {question!r} raised {error}" in err, (out, err)
     no_traceback(out, err)
 
-# ---- the question bank ----
-def test_bank_in_sync_with_notebooks():
-    "Fails when a chapter notebook changed and the bank was not regenerated (`python -m fastbook_answers.quiz --build`)."
-    fresh, shipped = build_bank(NBS), load_bank()
-    assert bank_diff(shipped, fresh) == [], 'quiz_bank.json is out of date: run `python -m fastbook_answers.quiz --build`'
-    assert BANK_PATH.read_text(encoding='utf-8') == bank_json(fresh)
-
-def test_bank_check_command():
-    p = subprocess.run([sys.executable, '-m', 'fastbook_answers.quiz', '--check'], capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-
+# ---- the question bank: every question of both questionnaires, each with an answer worth a card ----
 EXPECTED = {4: (37, 2), 5: (23, 2)}   # questionnaire questions, further-research tasks
 
 @pytest.mark.parametrize('chapter', CHAPTERS)
 def test_bank_covers_the_questionnaire(chapter):
-    if not list(NBS.glob(f'{chapter:02d}_*.ipynb')): pytest.skip(f'no chapter {chapter} notebook yet')
     ch = [c for c in load_bank()['chapters'] if c['chapter'] == chapter]
     assert ch, f'chapter {chapter} has no question headings'
     qs = ch[0]['questions']
@@ -222,3 +195,33 @@ def test_bank_covers_the_questionnaire(chapter):
     assert got == (list(range(1, n_q+1)), list(range(1, n_fr+1))), got
     short = [q['id'] for q in qs if len(q['answer']) < 40]
     assert not short, f'answers too short to show on a flashcard: {short}'
+
+
+# ---- make lab: the README's first command, where learners run it (containers and cloud VMs run as root) ----
+def _free_port():
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def test_make_lab_opens_the_course(tmp_path):
+    "`make lab` starts JupyterLab on nbs/ (as root too, where Jupyter refuses to start without --allow-root), says which address to open, and the server answers there."
+    port = _free_port()
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path/'rt'), JUPYTER_CONFIG_DIR=str(tmp_path/'cfg'), BROWSER='true')
+    p = subprocess.Popen(['make', '-s', '-C', str(ROOT), 'lab', f'LAB_PORT={port}'], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        out, t0, url = '', time.time(), None
+        while url is None and time.time() - t0 < 120 and p.poll() is None:
+            if select.select([p.stdout], [], [], 1)[0]:
+                out += os.read(p.stdout.fileno(), 65536).decode()
+                m = re.search(rf'http://(?:localhost|127\.0\.0\.1):{port}/lab\?token=\w+', out)
+                url = m and m.group(0)
+        assert url, f'no address printed within 120 s (exit status {p.poll()}):\n{out[-2000:]}'
+        assert f'Open the http://localhost:{port}/lab?token=' in out      # our own line, before Jupyter's
+        with urllib.request.urlopen(url, timeout=30) as r: page = r.read().decode()
+        assert r.status == 200 and 'JupyterLab' in page
+        api = url.replace('/lab?token=', '/api/contents/?token=')
+        with urllib.request.urlopen(api, timeout=30) as r: names = {f['name'] for f in json.loads(r.read())['content']}
+        assert {'04_mnist_basics.ipynb', '05_pet_breeds.ipynb', 'index.ipynb'} <= names, names   # the course, not another folder
+    finally:
+        os.killpg(p.pid, signal.SIGTERM)
+        try: p.wait(timeout=30)
+        except subprocess.TimeoutExpired: os.killpg(p.pid, signal.SIGKILL)

@@ -1,24 +1,58 @@
-"""Every notebook, executed top to bottom in a real Jupyter kernel (nbclient + ipykernel), with the
-network blocked and the offline data: what a learner gets from 'Run All' in JupyterLab."""
-import time
+"""Every notebook as a learner runs it ("Restart and Run All" in JupyterLab): in a fresh real Jupyter kernel, with
+the network blocked and the offline data, through the course's one runner. The library notebooks run once; each
+chapter notebook runs twice in a row through `fastbook-answers run`, and both runs must give the same results
+(the second, where the OS allows it, in a network namespace with nothing but loopback). With nbdev-test's
+in-process run, that is three runs of each chapter in `make test`."""
+import json, math, re, subprocess, sys
 import nbformat, pytest
-from nbclient import NotebookClient
-from conftest import NBS, kernel_env
+from conftest import NBS, FBA, TALLY
+from fastbook_answers.notebooks import CHAPTERS, chapter_of, count_assertions, execute_notebook
 
-NOTEBOOKS = sorted(p.name for p in NBS.glob('*.ipynb'))
+LIBRARY = sorted(p.name for p in NBS.glob('*.ipynb') if chapter_of(p) not in CHAPTERS)
 
-def run_notebook(name, tmp_path, timeout=600):
-    nb = nbformat.read(NBS/name, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(NBS)}})
-    import os
-    old = dict(os.environ); os.environ.update(kernel_env(tmp_path))
-    try:
-        t0 = time.perf_counter(); client.execute(); return nb, time.perf_counter()-t0
-    finally: os.environ.clear(); os.environ.update(old)
+@pytest.mark.parametrize('name', LIBRARY)
+def test_library_notebook_runs_in_a_real_kernel(name, cache):
+    nb, secs, err = execute_notebook(NBS/name, timeout=600, offline=True)
+    TALLY['notebook_runs'] += 1
+    assert err is None, err
 
-@pytest.mark.parametrize('name', NOTEBOOKS)
-def test_notebook_runs_in_real_kernel(name, tmp_path):
-    nb, secs = run_notebook(name, tmp_path)
-    errors = [o for c in nb.cells if c.cell_type == 'code' for o in c.get('outputs', []) if o.get('output_type') == 'error']
-    assert not errors, errors
-    print(f'{name}: {secs:.1f}s')
+def _unshare_ok() -> bool:
+    try: return subprocess.run(['unshare', '-n', 'sh', '-c', 'ip link set lo up'], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError): return False
+
+TIMING = re.compile(r'time|sec|speed|ratio|faster|elapsed|_ms$|_s$', re.I)
+
+def _run_chapter(ch, out, netns=False):
+    cmd = [str(FBA), 'run', '--chapter', str(ch), '--out', str(out), '--offline']
+    if netns: cmd = ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh'] + cmd
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+    TALLY['notebook_runs'] += 1
+    assert p.returncode == 0 and 'Traceback' not in p.stderr, (p.stdout, p.stderr[-3000:])
+    return json.loads((out/'summary.json').read_text())[0], nbformat.read(next(out.glob('*.ipynb')), as_version=4)
+
+def _asserted_outputs(nb):
+    "Text printed by each code cell that asserts something, keyed by cell position."
+    return {i: ''.join(o.get('text', '') if o.output_type == 'stream' else o.get('data', {}).get('text/plain', '')
+                       for o in c.outputs if o.output_type in ('stream', 'execute_result'))
+            for i, c in enumerate(nb.cells) if c.cell_type == 'code' and count_assertions(c.source)}
+
+@pytest.mark.parametrize('ch', CHAPTERS)
+def test_chapter_runs_twice_with_the_same_results(ch, tmp_path, cache):
+    """The chapter notebook, run twice in a row by `fastbook-answers run`, each time in a fresh kernel, the first time
+    on an empty data cache (so every loader builds its data behind the network guard): every question answered both
+    times, the same assertions passed, the same `chN_results`, the same printed output of every asserting cell."""
+    r1, nb1 = _run_chapter(ch, tmp_path/'run1')
+    netns = _unshare_ok()
+    r2, nb2 = _run_chapter(ch, tmp_path/'run2', netns=netns)
+    assert r1['answered'] == r1['questions'] > 0, r1['unanswered']
+    assert (r2['questions'], r2['answered'], r2['assertions']) == (r1['questions'], r1['answered'], r1['assertions'])
+    res1, res2 = r1['results'].get(f'ch{ch}_results', {}), r2['results'].get(f'ch{ch}_results', {})
+    assert res1 and res1.keys() == res2.keys()
+    differ = {k: (res1[k], res2[k]) for k in res1 if not TIMING.search(k) and not (
+        res1[k] == res2[k] or isinstance(res1[k], float) and isinstance(res2[k], float) and math.isclose(res1[k], res2[k], rel_tol=1e-6, abs_tol=1e-9))}
+    assert not differ, f'results changed between two runs: {differ}'
+    o1, o2 = _asserted_outputs(nb1), _asserted_outputs(nb2)
+    changed = [i for i in o1 if o1[i] != o2.get(i) and not TIMING.search(nb1.cells[i].source + o1[i])]
+    assert not changed, [(nb1.cells[i].source[:200], o1[i][:300], o2[i][:300]) for i in changed]
+    print(f"chapter {ch}: {r1['seconds']}s then {r2['seconds']}s (second run {'with no network interface but loopback' if netns else 'with the guard only'}); "
+          f"{len(res1)} results and {len(o1)} asserting cells identical")

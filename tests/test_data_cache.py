@@ -1,0 +1,135 @@
+"""The offline data cache under faults and concurrency: files damaged, deleted or added behind its back, its
+manifest lost or garbled, a class folder gone, a builder killed mid-build, several processes building or rebuilding
+at once, a loader called from a real kernel on a damaged cache; and the switches between our data and the book's.
+(The cache's own behaviour on a toy dataset is tested in nbs/01_data.ipynb.)"""
+import os, signal, subprocess, sys, time, warnings, shutil
+import numpy as np, nbformat, pytest
+from PIL import Image
+from conftest import TALLY
+from fastbook_answers import data
+from fastbook_answers.data import (mnist_sample, mnist_digits, pets, verify_folder, materialise, mnist_5k, MNIST_SAMPLE_DIRS, MANIFEST)
+from fastbook_answers.notebooks import execute_notebook
+
+def _survived(n=1): TALLY['faults_survived'] += n
+
+# ---------------------------------------------------------------- faults
+def test_files_truncated_deleted_and_added(cache):
+    p = pets(source='offline', n_per_label=3)
+    jpgs = sorted((p/'images').glob('*.jpg'))
+    jpgs[0].write_bytes(jpgs[0].read_bytes()[:100])              # truncated
+    jpgs[1].unlink()                                              # deleted
+    (p/'images'/'Zero_99.jpg').write_bytes(jpgs[2].read_bytes())  # a foreign file a labeller would pick up
+    probs = ' '.join(verify_folder(p))
+    assert 'altered' in probs and 'missing' in probs and 'unexpected' in probs
+    with pytest.warns(UserWarning, match='rebuilding'): assert pets(source='offline', n_per_label=3) == p
+    assert verify_folder(p) == [] and not (p/'images'/'Zero_99.jpg').exists()
+    Image.open(jpgs[0]).load(); assert jpgs[1].is_file()
+    _survived(3)
+
+@pytest.mark.parametrize('damage', ['deleted', 'garbled'])
+def test_manifest_lost_or_garbled(cache, damage):
+    p = mnist_sample(source='offline')
+    if damage == 'deleted': (p/MANIFEST).unlink()
+    else: (p/MANIFEST).write_text('{"files": ')
+    assert verify_folder(p) == ([f'{MANIFEST} is missing (an interrupted or foreign folder)'] if damage == 'deleted' else [f'{MANIFEST} is not valid JSON']), verify_folder(p)
+    with pytest.warns(UserWarning, match='rebuilding'): mnist_sample(source='offline')
+    assert verify_folder(p) == []
+    _survived()
+
+def test_class_folder_deleted(cache):
+    p = mnist_digits(source='offline')
+    shutil.rmtree(p/'testing'/'7')
+    with pytest.warns(UserWarning, match='rebuilding'): mnist_digits(source='offline')
+    assert verify_folder(p) == [] and len(list((p/'testing'/'7').iterdir())) == 100
+    _survived()
+
+def test_unwritable_cache_gives_clear_error(tmp_path, monkeypatch):
+    "Even as root (CI): a cache path under a file cannot be created, and the error says which variable moves it."
+    blocker = tmp_path/'a_file'; blocker.write_text('x')
+    monkeypatch.setenv('FASTBOOK_ANSWERS_DATA', str(blocker/'cache'))
+    with pytest.raises(PermissionError, match='FASTBOOK_ANSWERS_DATA'): mnist_sample(source='offline')
+    _survived()
+
+def test_failed_or_wrong_build_leaves_nothing_behind(tmp_path):
+    def bad(d): (d/'half.txt').write_text('x'); raise RuntimeError('boom')
+    with pytest.raises(RuntimeError, match='boom'): materialise(tmp_path/'ds', bad)
+    def check(d): raise RuntimeError('wrong count')
+    with pytest.raises(RuntimeError, match='wrong count'): materialise(tmp_path/'ds', lambda d: None, check=check)
+    assert not (tmp_path/'ds').exists() and not [p for p in tmp_path.iterdir() if '.tmp-' in p.name]
+    _survived(2)
+
+def test_builder_killed_midway(cache):
+    "A build killed by SIGKILL (power cut, OOM killer): the next call still ends with a good cache."
+    proc = subprocess.Popen([sys.executable, '-c', "from fastbook_answers.data import pets; pets(source='offline', n_per_label=100)"])
+    t0 = time.time()
+    while time.time() - t0 < 120 and not any(len(list(d.rglob('*.jpg'))) > 20 for d in cache.glob('.pets*.tmp-*')): time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL); proc.wait()
+    leftovers = list(cache.glob('.pets*.tmp-*'))
+    assert leftovers and not (cache/'pets_100').exists()      # it really was killed mid-build
+    p = pets(source='offline', n_per_label=5)
+    assert verify_folder(p) == [] and len(list((p/'images').glob('*.jpg'))) == 50
+    assert not any(d.exists() for d in leftovers)          # the dead builder's half-built folder was cleared
+    _survived()
+
+# ---------------------------------------------------------------- several processes at once
+BUILD = "from fastbook_answers.data import {f}, verify_folder; p = {f}(source='offline'{kw}); print(p, len(verify_folder(p)))"
+
+def _at_once(n, f, kw=''):
+    procs = [subprocess.Popen([sys.executable, '-W', 'ignore', '-c', BUILD.format(f=f, kw=kw)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(n)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 and o.strip().endswith(' 0') for p, (o, _) in zip(procs, outs)), outs
+    return {o.split()[0] for o, _ in outs}
+
+@pytest.mark.parametrize('f,kw', [('mnist_sample', ''), ('mnist_digits', ''), ('pets', ', n_per_label=8')])
+def test_three_processes_build_at_once(cache, f, kw):
+    paths = _at_once(3, f, kw)
+    assert len(paths) == 1 and verify_folder(paths.pop()) == [] and not [d for d in cache.iterdir() if '.tmp-' in d.name]
+    _survived()
+
+def test_two_processes_rebuild_a_damaged_cache_at_once(cache):
+    p = mnist_sample(source='offline')
+    for f in list((p/'train'/'3').iterdir())[:50]: f.write_bytes(b'')
+    assert _at_once(2, 'mnist_sample') == {str(p)} and verify_folder(p) == []
+    _survived()
+
+def test_loader_inside_a_notebook_rebuilds(tmp_path, cache):
+    "The learner's view: a damaged cache, then a notebook cell calling the loader, in a real kernel, passes."
+    nb = tmp_path/'n.ipynb'
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from fastbook_answers.data import mnist_sample, verify_folder\nimport warnings\n"
+        "with warnings.catch_warnings(record=True) as w:\n    warnings.simplefilter('always'); p = mnist_sample()\n"
+        "assert verify_folder(p) == []\nprint(sum('rebuilding' in str(x.message) for x in w), 'warning(s)')")]), nb)
+    next((mnist_sample(source='offline')/'valid'/'3').iterdir()).write_bytes(b'garbage')
+    ex, _, err = execute_notebook(nb, timeout=300, offline=True)     # the kernel inherits FASTBOOK_ANSWERS_DATA
+    TALLY['notebook_runs'] += 1
+    assert err is None and '1 warning(s)' in ex.cells[0].outputs[0]['text'], (err, ex.cells[0].outputs)
+    _survived()
+
+# ---------------------------------------------------------------- the split, and our data against the book's
+def test_split_is_the_same_in_every_process():
+    "The train/valid split is fixed: another process, with other seeds in force, draws the same one."
+    _, y, is_valid = mnist_5k()
+    code = ("import random, numpy as np, torch; random.seed(1); np.random.seed(1); torch.manual_seed(1)\n"
+            "from fastbook_answers.data import mnist_5k; print(''.join('1' if v else '0' for v in mnist_5k()[2]))")
+    other = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.strip()
+    assert other == ''.join('1' if v else '0' for v in is_valid)
+    assert np.bincount(y[is_valid]).tolist() == [100]*10 and np.bincount(y[~is_valid]).tolist() == [400]*10
+
+def test_source_from_the_environment(monkeypatch, cache):
+    monkeypatch.setenv('FASTBOOK_ANSWERS_SOURCE', 'nonsense')
+    with pytest.raises(ValueError, match='source must be one of'): mnist_sample()
+
+def test_full_without_the_dataset_says_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setattr(data, '_fastai_data', lambda: tmp_path)
+    with pytest.raises(FileNotFoundError, match=r'untar_data\(URLs.MNIST_SAMPLE\)'): mnist_sample(source='full')
+    with pytest.raises(FileNotFoundError, match=r'URLs.PETS'): pets(source='full')
+    with pytest.raises(FileNotFoundError, match=r'URLs.MNIST\)'): mnist_digits(source='full')
+
+def test_real_dataset_is_preferred_when_present(monkeypatch, tmp_path, cache):
+    "With the book's folder in fastai's data folder, 'auto' and 'full' return it; 'offline' does not."
+    real = tmp_path/'mnist_sample'
+    for r in MNIST_SAMPLE_DIRS: (real/r).mkdir(parents=True)
+    monkeypatch.setattr(data, '_fastai_data', lambda: tmp_path)
+    assert mnist_sample(source='auto') == real and mnist_sample(source='full') == real
+    assert mnist_sample(source='offline') == cache/'mnist_sample'
