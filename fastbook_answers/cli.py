@@ -41,7 +41,6 @@ def run_course(nbs=None,              # notebook folder (default: `find_nbs()`)
                offline:bool=False,    # make the kernels use the offline datasets
                stream=None) -> list[dict]:
     "Execute the course's notebooks and save them; return one row per notebook (name, counts, seconds, failure)."
-    import nbformat
     nbs = find_nbs(nbs)
     paths = course_notebooks(nbs, chapter)
     out = Path(out).expanduser()
@@ -49,6 +48,7 @@ def run_course(nbs=None,              # notebook folder (default: `find_nbs()`)
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise CourseError(f"cannot create the output folder {out} ({e.strerror})") from None
     if not os.access(out, os.W_OK): raise CourseError(f"the output folder {out} is not writable")
+    import nbformat
     cells = [sum(c.cell_type == 'code' for c in read_notebook(p).cells) + 1 for p in paths]
     bar, rows = _Progress(sum(cells), stream), []
     for k,p in enumerate(paths):
@@ -137,7 +137,8 @@ def _add_bank(sub):
     b.add_argument('--bank', default=None, help='the bank file (default: the one in the package)')
     b.set_defaults(func=_cmd_bank)
 
-def _cmd_bank(a) -> int: return update_bank(find_nbs(a.nbs), a.bank, check=a.check)
+def _cmd_bank(a) -> int:
+    return update_bank(find_nbs(a.nbs), a.bank, check=a.check, err=lambda m: print(f"fastbook-answers bank: {m}", file=sys.stderr))
 
 # %% ../nbs/03e_cli.ipynb #386ad3af
 SUBCOMMANDS = [_add_run, _add_quiz, _add_bank]   # each adds its subparser; the order is the order of `--help`

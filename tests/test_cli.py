@@ -216,8 +216,14 @@ def test_make_lab_opens_the_course(tmp_path):
                 url = m and m.group(0)
         assert url, f'no address printed within 120 s (exit status {p.poll()}):\n{out[-2000:]}'
         assert f'Open the http://localhost:{port}/lab?token=' in out      # our own line, before Jupyter's
-        with urllib.request.urlopen(url, timeout=30) as r: page = r.read().decode()
-        assert r.status == 200 and 'JupyterLab' in page
+        page, t0 = None, time.time()
+        while page is None:             # the server prints its address a moment before it accepts connections
+            try:
+                with urllib.request.urlopen(url, timeout=30) as r: status, page = r.status, r.read().decode()
+            except urllib.error.URLError:
+                if time.time() - t0 > 60: raise
+                time.sleep(0.5)
+        assert status == 200 and 'JupyterLab' in page
         api = url.replace('/lab?token=', '/api/contents/?token=')
         with urllib.request.urlopen(api, timeout=30) as r: names = {f['name'] for f in json.loads(r.read())['content']}
         assert {'04_mnist_basics.ipynb', '05_pet_breeds.ipynb', 'index.ipynb'} <= names, names   # the course, not another folder
