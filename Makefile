@@ -37,10 +37,10 @@ export-check: $(STAMP)
 	$(BIN)/python tools/make_readme.py --check
 
 nbdev-test: $(STAMP)
-	FASTBOOK_ANSWERS_SOURCE=offline PYTHONPATH=tests/netguard MPLBACKEND=Agg $(BIN)/nbdev-test --n-workers 1
+	FASTBOOK_ANSWERS_SOURCE=offline PYTHONPATH=tests/netguard MPLBACKEND=Agg $(BIN)/nbdev-test --n-workers 2
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 ## Time every notebook in a real kernel (median of 3) and write benchmarks/RESULTS.md
 bench: $(STAMP)

@@ -12,7 +12,7 @@ FBA = Path(sys.executable).parent/'fastbook-answers'   # the console script, as 
 os.environ['FASTBOOK_ANSWERS_SOURCE'] = 'offline'     # even if a learner has exported 'auto' or 'full'
 os.environ.setdefault('MPLBACKEND', 'Agg')
 
-TALLY = dict(notebook_runs=0, faults_survived=0, bad_inputs=0)
+TALLY_KEYS = ('notebook_runs', 'faults_survived', 'bad_inputs')
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
@@ -28,9 +28,22 @@ def cli(*args, env=None, cwd=None, stdin='', timeout=120):
 def no_traceback(out, err):
     assert 'Traceback' not in err and 'Traceback' not in out, err
 
+@pytest.fixture
+def tally(request):
+    "`tally(key, n)` counts, for the reliability report, what a test did: `notebook_runs`, `faults_survived` or `bad_inputs`."
+    def count(key, n=1):
+        assert key in TALLY_KEYS, key
+        request.node.user_properties.append((key, n))
+    return count
+
 def pytest_terminal_summary(terminalreporter):
-    "Print the reliability tally (notebook runs, faults survived, bad inputs) just above pytest's summary line."
-    if any(TALLY.values()):
+    """Print the reliability tally just above pytest's summary line: what the tests that passed did (the counts travel
+    with each test's report, so they add up under pytest-xdist too; a failed test's faults were not survived)."""
+    tot = dict.fromkeys(TALLY_KEYS, 0)
+    for rep in terminalreporter.stats.get('passed', []):
+        for k, n in getattr(rep, 'user_properties', []):
+            if k in tot: tot[k] += n
+    if any(tot.values()):
         terminalreporter.write_line(
-            f"reliability: {TALLY['notebook_runs']} notebook runs in a real kernel, {TALLY['faults_survived']} faults injected "
-            f"and survived, {TALLY['bad_inputs']} bad inputs to public helpers answered with a clear error")
+            f"reliability: {tot['notebook_runs']} notebook runs in a real kernel, {tot['faults_survived']} faults injected "
+            f"and survived, {tot['bad_inputs']} bad inputs to public helpers answered with a clear error")

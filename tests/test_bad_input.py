@@ -6,7 +6,6 @@ that the probe proves something about them rather than about `Path()`'s own Type
 helpers keep their bodies short on purpose and are not probed; their few checks are shown in the notebooks.)"""
 import importlib, inspect, warnings
 import pytest
-from conftest import TALLY
 from fastbook_answers.notebooks import CourseError
 
 MODULES = ['core', 'data', 'notebooks', 'quiz', 'cli']
@@ -33,7 +32,7 @@ def _required(f):
     return [p for p in inspect.signature(f).parameters.values() if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 @pytest.mark.parametrize('f', _public_functions())
-def test_bad_input_gets_a_clear_error(f, tmp_path, monkeypatch, capsys):
+def test_bad_input_gets_a_clear_error(f, tmp_path, monkeypatch, capsys, tally):
     monkeypatch.setenv('FASTBOOK_ANSWERS_DATA', str(tmp_path/'cache'))
     params = list(inspect.signature(f).parameters.values())
     if not params or params[0].kind in (params[0].VAR_POSITIONAL, params[0].VAR_KEYWORD): pytest.skip('takes no single input to spoil')
@@ -41,7 +40,7 @@ def test_bad_input_gets_a_clear_error(f, tmp_path, monkeypatch, capsys):
     if params[0].name in PATHISH:
         junk = tmp_path/'junk.txt'; junk.write_text('{not what you expected')
         for bad in (tmp_path/'missing', junk):
-            TALLY['bad_inputs'] += 1
+            tally('bad_inputs')
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 try: res = f(bad, *[_Bad()]*(len(req)-1))
@@ -52,14 +51,14 @@ def test_bad_input_gets_a_clear_error(f, tmp_path, monkeypatch, capsys):
                     msg = ' '.join(map(str, res)) if isinstance(res, list) else err
             assert bad.name in msg, f'{f.__name__}({bad}): the message does not name the path: {msg!r}'
         return
-    TALLY['bad_inputs'] += 1
+    tally('bad_inputs')
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         with pytest.raises(ERRORS) as e: f(*[_Bad()]*max(len(req), 1))
     assert str(e.value).strip(), f'{f.__name__} raised {type(e.value).__name__} without a message'
 
-def test_quiz_session_bad_input():
+def test_quiz_session_bad_input(tally):
     from fastbook_answers.quiz import quiz_session
     for bad in (_Bad(), 3):
-        TALLY['bad_inputs'] += 1
+        tally('bad_inputs')
         with pytest.raises(TypeError): quiz_session(bad, inp=lambda p: '', out=lambda s: None)

@@ -5,15 +5,12 @@ at once, a loader called from a real kernel on a damaged cache; and the switches
 import os, signal, subprocess, sys, time, warnings, shutil
 import numpy as np, nbformat, pytest
 from PIL import Image
-from conftest import TALLY
 from fastbook_answers import data
 from fastbook_answers.data import (mnist_sample, mnist_digits, pets, verify_folder, materialise, mnist_5k, MNIST_SAMPLE_DIRS, MANIFEST)
 from fastbook_answers.notebooks import execute_notebook
 
-def _survived(n=1): TALLY['faults_survived'] += n
-
 # ---------------------------------------------------------------- faults
-def test_files_truncated_deleted_and_added(cache):
+def test_files_truncated_deleted_and_added(cache, tally):
     p = pets(source='offline', n_per_label=3)
     jpgs = sorted((p/'images').glob('*.jpg'))
     jpgs[0].write_bytes(jpgs[0].read_bytes()[:100])              # truncated
@@ -24,41 +21,41 @@ def test_files_truncated_deleted_and_added(cache):
     with pytest.warns(UserWarning, match='rebuilding'): assert pets(source='offline', n_per_label=3) == p
     assert verify_folder(p) == [] and not (p/'images'/'Zero_99.jpg').exists()
     Image.open(jpgs[0]).load(); assert jpgs[1].is_file()
-    _survived(3)
+    tally('faults_survived', 3)
 
 @pytest.mark.parametrize('damage', ['deleted', 'garbled'])
-def test_manifest_lost_or_garbled(cache, damage):
+def test_manifest_lost_or_garbled(cache, damage, tally):
     p = mnist_sample(source='offline')
     if damage == 'deleted': (p/MANIFEST).unlink()
     else: (p/MANIFEST).write_text('{"files": ')
     assert verify_folder(p) == ([f'{MANIFEST} is missing (an interrupted or foreign folder)'] if damage == 'deleted' else [f'{MANIFEST} is not valid JSON']), verify_folder(p)
     with pytest.warns(UserWarning, match='rebuilding'): mnist_sample(source='offline')
     assert verify_folder(p) == []
-    _survived()
+    tally('faults_survived')
 
-def test_class_folder_deleted(cache):
+def test_class_folder_deleted(cache, tally):
     p = mnist_digits(source='offline')
     shutil.rmtree(p/'testing'/'7')
     with pytest.warns(UserWarning, match='rebuilding'): mnist_digits(source='offline')
     assert verify_folder(p) == [] and len(list((p/'testing'/'7').iterdir())) == 100
-    _survived()
+    tally('faults_survived')
 
-def test_unwritable_cache_gives_clear_error(tmp_path, monkeypatch):
+def test_unwritable_cache_gives_clear_error(tmp_path, monkeypatch, tally):
     "Even as root (CI): a cache path under a file cannot be created, and the error says which variable moves it."
     blocker = tmp_path/'a_file'; blocker.write_text('x')
     monkeypatch.setenv('FASTBOOK_ANSWERS_DATA', str(blocker/'cache'))
     with pytest.raises(PermissionError, match='FASTBOOK_ANSWERS_DATA'): mnist_sample(source='offline')
-    _survived()
+    tally('faults_survived')
 
-def test_failed_or_wrong_build_leaves_nothing_behind(tmp_path):
+def test_failed_or_wrong_build_leaves_nothing_behind(tmp_path, tally):
     def bad(d): (d/'half.txt').write_text('x'); raise RuntimeError('boom')
     with pytest.raises(RuntimeError, match='boom'): materialise(tmp_path/'ds', bad)
     def check(d): raise RuntimeError('wrong count')
     with pytest.raises(RuntimeError, match='wrong count'): materialise(tmp_path/'ds', lambda d: None, check=check)
     assert not (tmp_path/'ds').exists() and not [p for p in tmp_path.iterdir() if '.tmp-' in p.name]
-    _survived(2)
+    tally('faults_survived', 2)
 
-def test_builder_killed_midway(cache):
+def test_builder_killed_midway(cache, tally):
     "A build killed by SIGKILL (power cut, OOM killer): the next call still ends with a good cache."
     proc = subprocess.Popen([sys.executable, '-c', "from fastbook_answers.data import pets; pets(source='offline', n_per_label=100)"])
     t0 = time.time()
@@ -69,7 +66,7 @@ def test_builder_killed_midway(cache):
     p = pets(source='offline', n_per_label=5)
     assert verify_folder(p) == [] and len(list((p/'images').glob('*.jpg'))) == 50
     assert not any(d.exists() for d in leftovers)          # the dead builder's half-built folder was cleared
-    _survived()
+    tally('faults_survived')
 
 # ---------------------------------------------------------------- several processes at once
 BUILD = "from fastbook_answers.data import {f}, verify_folder; p = {f}(source='offline'{kw}); print(p, len(verify_folder(p)))"
@@ -82,18 +79,18 @@ def _at_once(n, f, kw=''):
     return {o.split()[0] for o, _ in outs}
 
 @pytest.mark.parametrize('f,kw', [('mnist_sample', ''), ('mnist_digits', ''), ('pets', ', n_per_label=8')])
-def test_three_processes_build_at_once(cache, f, kw):
+def test_three_processes_build_at_once(cache, f, kw, tally):
     paths = _at_once(3, f, kw)
     assert len(paths) == 1 and verify_folder(paths.pop()) == [] and not [d for d in cache.iterdir() if '.tmp-' in d.name]
-    _survived()
+    tally('faults_survived')
 
-def test_two_processes_rebuild_a_damaged_cache_at_once(cache):
+def test_two_processes_rebuild_a_damaged_cache_at_once(cache, tally):
     p = mnist_sample(source='offline')
     for f in list((p/'train'/'3').iterdir())[:50]: f.write_bytes(b'')
     assert _at_once(2, 'mnist_sample') == {str(p)} and verify_folder(p) == []
-    _survived()
+    tally('faults_survived')
 
-def test_loader_inside_a_notebook_rebuilds(tmp_path, cache):
+def test_loader_inside_a_notebook_rebuilds(tmp_path, cache, tally):
     "The learner's view: a damaged cache, then a notebook cell calling the loader, in a real kernel, passes."
     nb = tmp_path/'n.ipynb'
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
@@ -102,9 +99,9 @@ def test_loader_inside_a_notebook_rebuilds(tmp_path, cache):
         "assert verify_folder(p) == []\nprint(sum('rebuilding' in str(x.message) for x in w), 'warning(s)')")]), nb)
     next((mnist_sample(source='offline')/'valid'/'3').iterdir()).write_bytes(b'garbage')
     ex, _, err = execute_notebook(nb, timeout=300, offline=True)     # the kernel inherits FASTBOOK_ANSWERS_DATA
-    TALLY['notebook_runs'] += 1
+    tally('notebook_runs')
     assert err is None and '1 warning(s)' in ex.cells[0].outputs[0]['text'], (err, ex.cells[0].outputs)
-    _survived()
+    tally('faults_survived')
 
 # ---------------------------------------------------------------- the split, and our data against the book's
 def test_split_is_the_same_in_every_process():

@@ -5,15 +5,15 @@ chapter notebook runs twice in a row through `fastbook-answers run`, and both ru
 in-process run, that is three runs of each chapter in `make test`."""
 import json, math, re, subprocess, sys
 import nbformat, pytest
-from conftest import NBS, FBA, TALLY
+from conftest import NBS, FBA
 from fastbook_answers.notebooks import CHAPTERS, chapter_of, count_assertions, execute_notebook
 
 LIBRARY = sorted(p.name for p in NBS.glob('*.ipynb') if chapter_of(p) not in CHAPTERS)
 
 @pytest.mark.parametrize('name', LIBRARY)
-def test_library_notebook_runs_in_a_real_kernel(name, cache):
+def test_library_notebook_runs_in_a_real_kernel(name, cache, tally):
     nb, secs, err = execute_notebook(NBS/name, timeout=600, offline=True)
-    TALLY['notebook_runs'] += 1
+    tally('notebook_runs')
     assert err is None, err
 
 def _unshare_ok() -> bool:
@@ -22,11 +22,11 @@ def _unshare_ok() -> bool:
 
 TIMING = re.compile(r'time|sec|speed|ratio|faster|elapsed|_ms$|_s$', re.I)
 
-def _run_chapter(ch, out, netns=False):
+def _run_chapter(ch, out, tally, netns=False):
     cmd = [str(FBA), 'run', '--chapter', str(ch), '--out', str(out), '--offline']
     if netns: cmd = ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh'] + cmd
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
-    TALLY['notebook_runs'] += 1
+    tally('notebook_runs')
     assert p.returncode == 0 and 'Traceback' not in p.stderr, (p.stdout, p.stderr[-3000:])
     return json.loads((out/'summary.json').read_text())[0], nbformat.read(next(out.glob('*.ipynb')), as_version=4)
 
@@ -37,13 +37,13 @@ def _asserted_outputs(nb):
             for i, c in enumerate(nb.cells) if c.cell_type == 'code' and count_assertions(c.source)}
 
 @pytest.mark.parametrize('ch', CHAPTERS)
-def test_chapter_runs_twice_with_the_same_results(ch, tmp_path, cache):
+def test_chapter_runs_twice_with_the_same_results(ch, tmp_path, cache, tally):
     """The chapter notebook, run twice in a row by `fastbook-answers run`, each time in a fresh kernel, the first time
     on an empty data cache (so every loader builds its data behind the network guard): every question answered both
     times, the same assertions passed, the same `chN_results`, the same printed output of every asserting cell."""
-    r1, nb1 = _run_chapter(ch, tmp_path/'run1')
+    r1, nb1 = _run_chapter(ch, tmp_path/'run1', tally)
     netns = _unshare_ok()
-    r2, nb2 = _run_chapter(ch, tmp_path/'run2', netns=netns)
+    r2, nb2 = _run_chapter(ch, tmp_path/'run2', tally, netns=netns)
     assert r1['answered'] == r1['questions'] > 0, r1['unanswered']
     assert (r2['questions'], r2['answered'], r2['assertions']) == (r1['questions'], r1['answered'], r1['assertions'])
     res1, res2 = r1['results'].get(f'ch{ch}_results', {}), r2['results'].get(f'ch{ch}_results', {})
