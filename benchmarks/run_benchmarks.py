@@ -52,7 +52,7 @@ def main():
         rows.append((p.name, med, min(times), max(times), budget, ok))
     total = sum(r[1] for r in rows); failed |= total > COURSE_BUDGET
     base = logistic_baselines()
-    L = [f'# Benchmark results', '',
+    L = ['# Benchmark results', '',
          f'Machine: {os.cpu_count()} CPU cores, {platform.machine()}, Python {platform.python_version()}; '
          f'each notebook executed {a.runs} times by the course runner (`fastbook_answers.notebooks.execute_notebook`: a fresh real Jupyter kernel, kernel start included, offline data, network blocked).', '',
          '| notebook | median s | min s | max s | budget s | within |', '|---|---:|---:|---:|---:|:---:|']

@@ -87,7 +87,7 @@ def qid(q:dict, chapter:int|None) -> str:
     "Short label of a question: `Q4.12`, or `FR4.1` for further research; without a chapter number, `Q12` or `FR1`."
     return f"{'FR' if q['kind'] == 'further research' else 'Q'}{'' if chapter is None else f'{chapter}.'}{q['number']}"
 
-def read_notebook(path) -> nbformat.NotebookNode:
+def read_notebook(path):
     "The notebook at `path`, or a `CourseError` naming the file if it is missing or not a notebook."
     import nbformat   # here, not at the top: it takes a second to import, and the quiz never needs it
     path = Path(path)

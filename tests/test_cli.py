@@ -5,7 +5,7 @@ on tiny notebooks in real kernels, dying and hanging ones included; `make lab` a
 import json, os, re, shutil, signal, socket, subprocess, sys, time, select, urllib.request
 from pathlib import Path
 import nbformat, pytest
-from conftest import ROOT, NBS, FBA, cli, no_traceback
+from conftest import ROOT, FBA, cli, no_traceback
 from fastbook_answers.quiz import build_bank, bank_json, load_bank
 from fastbook_answers.notebooks import CHAPTERS
 

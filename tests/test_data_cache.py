@@ -2,7 +2,7 @@
 manifest lost or garbled, a class folder gone, a builder killed mid-build, several processes building or rebuilding
 at once, a loader called from a real kernel on a damaged cache; and the switches between our data and the book's.
 (The cache's own behaviour on a toy dataset is tested in nbs/01_data.ipynb.)"""
-import os, signal, subprocess, sys, time, warnings, shutil
+import shutil, signal, subprocess, sys, time
 import numpy as np, nbformat, pytest
 from PIL import Image
 from fastbook_answers import data

@@ -3,7 +3,7 @@ the network blocked and the offline data, through the course's one runner. The l
 chapter notebook runs twice in a row through `fastbook-answers run`, and both runs must give the same results
 (the second, where the OS allows it, in a network namespace with nothing but loopback). With nbdev-test's
 in-process run, that is three runs of each chapter in `make test`."""
-import json, math, re, subprocess, sys
+import json, math, re, subprocess
 import nbformat, pytest
 from conftest import NBS, FBA
 from fastbook_answers.notebooks import CHAPTERS, chapter_of, count_assertions, execute_notebook
