@@ -122,6 +122,7 @@ def test_full_without_the_dataset_says_what_to_do(monkeypatch, tmp_path):
     with pytest.raises(FileNotFoundError, match=r'untar_data\(URLs.MNIST_SAMPLE\)'): mnist_sample(source='full')
     with pytest.raises(FileNotFoundError, match=r'URLs.PETS'): pets(source='full')
     with pytest.raises(FileNotFoundError, match=r'URLs.MNIST\)'): mnist_digits(source='full')
+    with pytest.raises(FileNotFoundError, match='no MNIST_SAMPLE'): mnist_sample(path=tmp_path/'nope')
 
 def test_real_dataset_is_preferred_when_present(monkeypatch, tmp_path, cache):
     "With the book's folder in fastai's data folder, 'auto' and 'full' return it; 'offline' does not."
