@@ -4,260 +4,184 @@
 
 # %% ../nbs/04_mnist_basics.ipynb #67f23cff
 from __future__ import annotations
-import math
 from pathlib import Path
 import numpy as np, torch
-import torch.nn.functional as F
 from torch import nn, Tensor
 from PIL import Image
 import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['load_digits', 'mnist_distance', 'rmse_distance', 'init_params', 'mnist_loss', 'batch_accuracy', 'BasicOptim',
-           'train_epoch', 'validate_epoch', 'linear1', 'BasicRecorder', 'BasicLearner', 'digits_xy', 'nearest_mean',
+__all__ = ['load_digits', 'mnist_distance', 'rmse_distance', 'init_params', 'mnist_loss', 'batch_accuracy', 'linear1',
+           'BasicOptim', 'train_epoch', 'validate_epoch', 'BasicRecorder', 'BasicLearner', 'digits_xy', 'nearest_mean',
            'argmax_accuracy']
 
 # %% ../nbs/04_mnist_basics.ipynb #0cd87343
-def load_digits(folder,          # a folder of grayscale images, e.g. `mnist_sample()/'train'/'3'`
-                exts=('.png',),  # file extensions to read
-                limit:int|None=None # read only the first `limit` images (sorted by name)
+def load_digits(folder,             # a folder of grayscale PNGs, e.g. `mnist_sample()/'train'/'3'`
+                limit:int|None=None # read only the first `limit` images, in name order
                ) -> Tensor:
-    "Stack the grayscale images in `folder` into a float tensor [N,H,W] with values in [0,1]."
-    folder = Path(folder)
-    if not folder.is_dir(): raise FileNotFoundError(f"load_digits: {folder} is not a folder")
-    fs = sorted(f for f in folder.iterdir() if f.suffix.lower() in exts)
-    if limit is not None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1: raise ValueError(f"load_digits: `limit` must be a positive int, got {limit!r}")
-        fs = fs[:limit]
-    if not fs: raise ValueError(f"load_digits: no {'/'.join(exts)} images in {folder}")
-    arrs = []
-    for f in fs:
-        im = Image.open(f)
-        if im.mode != 'L': raise ValueError(f"load_digits: {f.name} is not grayscale (mode {im.mode!r})")
-        a = np.asarray(im)
-        if arrs and a.shape != arrs[0].shape:
-            raise ValueError(f"load_digits: {f.name} is {a.shape[1]}x{a.shape[0]}, but {fs[0].name} is {arrs[0].shape[1]}x{arrs[0].shape[0]}")
-        arrs.append(a)
-    return torch.from_numpy(np.stack(arrs)).float() / 255
+    "Stack the PNG images in `folder` into a float tensor [N,H,W] with values in [0,1]."
+    files = sorted(Path(folder).glob('*.png'))[:limit]
+    if not files: raise FileNotFoundError(f"load_digits: no .png images in {folder}")
+    return torch.from_numpy(np.stack([np.asarray(Image.open(f).convert('L')) for f in files])).float() / 255
 
 # %% ../nbs/04_mnist_basics.ipynb #1560772d
 def mnist_distance(a:Tensor, # images [...,H,W]
                    b:Tensor  # images [...,H,W], broadcastable against `a`
                   ) -> Tensor:
-    "Mean absolute difference over the last two axes (the pixels): one distance per image pair."
-    _check_images('mnist_distance', a, b)
+    "Mean absolute difference over the last two axes (the pixels): one distance per pair of images."
     return (a - b).abs().mean((-1, -2))
-
-def _check_images(fn, a, b):
-    if not (isinstance(a, Tensor) and isinstance(b, Tensor)): raise TypeError(f"{fn}: both arguments must be tensors")
-    if a.ndim < 2 or b.ndim < 2: raise ValueError(f"{fn}: images need at least 2 axes, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
-    if a.shape[-2:] != b.shape[-2:]: raise ValueError(f"{fn}: image sizes differ: {tuple(a.shape[-2:])} vs {tuple(b.shape[-2:])}")
 
 # %% ../nbs/04_mnist_basics.ipynb #6de2e409
 def rmse_distance(a:Tensor, # images [...,H,W]
                   b:Tensor  # images [...,H,W], broadcastable against `a`
                  ) -> Tensor:
-    "Root mean squared difference over the last two axes (the pixels): one distance per image pair."
-    _check_images('rmse_distance', a, b)
+    "Root mean squared difference over the last two axes (the pixels): one distance per pair of images."
     return ((a - b)**2).mean((-1, -2)).sqrt()
 
 # %% ../nbs/04_mnist_basics.ipynb #58204ea5
-def init_params(size,          # shape of the parameter tensor, an int or a tuple of ints
-                std:float=1.0  # standard deviation of the random values
+def init_params(size,         # shape of the parameter tensor: an int or a tuple of ints
+                std:float=0.1 # standard deviation of the random values
                ) -> Tensor:
-    "A tensor of shape `size` drawn from a normal distribution with standard deviation `std`, with gradients tracked."
-    size = (size,) if isinstance(size, int) and not isinstance(size, bool) else size
-    if not isinstance(size, (tuple, list, torch.Size)) or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in size):
-        raise ValueError(f"init_params: `size` must be a positive int or a tuple of positive ints, got {size!r}")
-    if isinstance(std, bool) or not isinstance(std, (int, float)) or not std > 0: raise ValueError(f"init_params: `std` must be a positive number, got {std!r}")
-    return (torch.randn(*size) * std).requires_grad_()
+    "Random parameters of shape `size`, from a normal distribution with standard deviation `std`, with gradients tracked."
+    return (torch.randn(size) * std).requires_grad_()
 
 # %% ../nbs/04_mnist_basics.ipynb #17b782f3
-def _check_pair(fn, preds, targs):
-    if not (isinstance(preds, Tensor) and isinstance(targs, Tensor)): raise TypeError(f"{fn}: `preds` and `targs` must be tensors")
-    if preds.shape != targs.shape:
-        raise ValueError(f"{fn}: `preds` {tuple(preds.shape)} and `targs` {tuple(targs.shape)} must have the same shape "
-                         "(different shapes would broadcast into a wrong result)")
-    if targs.numel() and not ((targs == 0) | (targs == 1)).all(): raise ValueError(f"{fn}: `targs` must hold only 0s and 1s")
-
-def mnist_loss(preds:Tensor, # raw scores (logits) of the model, one per item; > 0 means class 1
-               targs:Tensor  # 1 for the positive class (a 3), 0 for the other (a 7), same shape as `preds`
+def mnist_loss(preds:Tensor, # the model's scores, one per item; > 0 means class 1 (a 3)
+               targs:Tensor  # 1 for a 3, 0 for a 7, the same shape as `preds`
               ) -> Tensor:
-    "Mean distance between sigmoid(`preds`) and the 0/1 `targs`: 1-p for positives, p for negatives."
-    _check_pair('mnist_loss', preds, targs)
-    p = preds.sigmoid()
+    "Mean distance of sigmoid(`preds`) from the 0/1 `targs`: 1-p where the target is 1, p where it is 0."
+    p = torch.sigmoid(preds)
+    _same_shape(p, targs)
     return (targs * (1 - p) + (1 - targs) * p).mean()
 
+def _same_shape(preds, targs):
+    if preds.shape != targs.shape:
+        raise ValueError(f"preds {tuple(preds.shape)} and targs {tuple(targs.shape)} differ in shape: they would broadcast into a wrong result")
+
 # %% ../nbs/04_mnist_basics.ipynb #95625420
-def batch_accuracy(preds:Tensor, # raw scores (logits), one per item; > 0 predicts class 1
-                   targs:Tensor  # 0/1 targets, same shape as `preds`
+def batch_accuracy(preds:Tensor, # the model's scores, one per item; > 0 predicts class 1
+                   targs:Tensor  # 0/1 targets, the same shape as `preds`
                   ) -> Tensor:
     "Fraction of items whose predicted class (score > 0, i.e. sigmoid > 0.5) equals the target."
-    _check_pair('batch_accuracy', preds, targs)
-    return ((preds > 0).float() == targs).float().mean()
-
-# %% ../nbs/04_mnist_basics.ipynb #6aa94d3a
-class BasicOptim:
-    "Plain SGD: `step` moves each parameter by `-lr * grad`; `zero_grad` clears the gradients."
-    def __init__(self,
-                 params, # parameters to optimise (tensors that require gradients), e.g. `model.parameters()`
-                 lr:float): # learning rate
-        self.params = list(params)
-        if not self.params: raise ValueError("BasicOptim: got no parameters to optimise")
-        bad = [i for i, p in enumerate(self.params) if not isinstance(p, Tensor) or not p.requires_grad]
-        if bad: raise ValueError(f"BasicOptim: parameter(s) {bad} are not tensors that require gradients")
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0 or not math.isfinite(lr):
-            raise ValueError(f"BasicOptim: `lr` must be a positive number, got {lr!r}")
-        self.lr = lr
-    def step(self):
-        "Update every parameter that has a gradient: `p -= lr * p.grad`."
-        with torch.no_grad():
-            for p in self.params:
-                if p.grad is not None: p -= self.lr * p.grad
-    def zero_grad(self):
-        "Forget the gradients, so that the next `backward` does not add to them (question 31)."
-        for p in self.params: p.grad = None
-
-# %% ../nbs/04_mnist_basics.ipynb #dbb91b5f
-def train_epoch(model,     # callable: a batch of inputs -> predictions (an `nn.Module` is put in training mode)
-                dl,        # iterable of `(xb, yb)` mini-batches
-                loss_func, # `loss_func(preds, yb)` -> scalar tensor
-                opt        # optimiser with `step()` and `zero_grad()`
-               ) -> list[float]:
-    "One epoch of SGD: predict, loss, backward, step, zero the gradients, for each batch. Returns the batch losses."
-    if not callable(model): raise TypeError(f"train_epoch: `model` must be callable, got {type(model).__name__}")
-    if not (hasattr(opt, 'step') and hasattr(opt, 'zero_grad')): raise TypeError("train_epoch: `opt` needs `step()` and `zero_grad()` methods")
-    if isinstance(model, nn.Module): model.train()
-    losses = []
-    for xb, yb in dl:
-        loss = loss_func(model(xb), yb)
-        loss.backward(); opt.step(); opt.zero_grad()
-        losses.append(loss.item())
-    if not losses: raise ValueError("train_epoch: the data loader gave no batches")
-    return losses
-
-def validate_epoch(model,          # callable: a batch of inputs -> predictions
-                   dl,             # iterable of `(xb, yb)` mini-batches
-                   loss_func=None, # if given, the validation loss comes first in the result
-                   metrics=()      # functions `metric(preds, yb)` -> scalar
-                  ) -> list[float]:
-    "`[loss, *metrics]` over all of `dl`, each the batch-size-weighted mean, computed without gradients."
-    if not callable(model): raise TypeError(f"validate_epoch: `model` must be callable, got {type(model).__name__}")
-    funcs = ([loss_func] if loss_func is not None else []) + list(metrics)
-    if not funcs: raise ValueError("validate_epoch: give a `loss_func` or at least one metric")
-    if isinstance(model, nn.Module): model.eval()
-    totals, n = [0.] * len(funcs), 0
-    with torch.no_grad():
-        for xb, yb in dl:
-            preds, bs = model(xb), len(yb)
-            totals = [t + float(f(preds, yb)) * bs for t, f in zip(totals, funcs)]
-            n += bs
-    if not n: raise ValueError("validate_epoch: the data loader gave no batches")
-    return [t / n for t in totals]
+    is_1 = preds > 0
+    _same_shape(is_1, targs)
+    return (is_1.float() == targs).float().mean()
 
 # %% ../nbs/04_mnist_basics.ipynb #5a5b7568
 def linear1(xb:Tensor,      # a batch of flattened images [bs, n_in]
             weights:Tensor, # [n_in, n_out]
             bias:Tensor     # [n_out]
            ) -> Tensor:
-    "A linear model: `xb @ weights + bias`, one score per item and output."
-    for nm, v in (('xb', xb), ('weights', weights), ('bias', bias)):
-        if not isinstance(v, Tensor): raise TypeError(f"linear1: `{nm}` must be a tensor, got {type(v).__name__}")
-    if xb.shape[-1] != weights.shape[0]:
-        raise ValueError(f"linear1: `xb` has {xb.shape[-1]} features per item but `weights` expects {weights.shape[0]} "
-                         f"(flatten images with `.view(-1, 28*28)`)")
+    "A linear model: each item's weighted sum of its inputs, plus the bias."
     return xb @ weights + bias
+
+# %% ../nbs/04_mnist_basics.ipynb #6aa94d3a
+class BasicOptim:
+    "Plain SGD: `step` moves each parameter by `-lr * grad`; `zero_grad` forgets the gradients."
+    def __init__(self, params, lr:float): self.params, self.lr = list(params), lr
+    def step(self):
+        for p in self.params: p.data -= p.grad * self.lr
+    def zero_grad(self):
+        for p in self.params: p.grad = None
+
+# %% ../nbs/04_mnist_basics.ipynb #dbb91b5f
+def train_epoch(model,     # a batch of inputs -> predictions
+                dl,        # iterable of `(xb, yb)` mini-batches
+                loss_func, # `loss_func(preds, yb)` -> scalar tensor
+                opt        # optimiser with `step()` and `zero_grad()`
+               ) -> list[float]:
+    "One epoch of SGD: for each batch predict, loss, backward, step, zero the gradients. Returns the batch losses."
+    losses = []
+    for xb, yb in dl:
+        loss = loss_func(model(xb), yb)
+        loss.backward(); opt.step(); opt.zero_grad()
+        losses.append(loss.item())
+    return losses
+
+def validate_epoch(model,          # a batch of inputs -> predictions
+                   dl,             # iterable of `(xb, yb)` mini-batches
+                   loss_func=None, # if given, the loss comes first in the result
+                   metrics=()      # functions `metric(preds, yb)` -> scalar
+                  ) -> list[float]:
+    "`[loss, *metrics]` over all of `dl`, each the mean over items (batches weighted by their size), computed without gradients."
+    funcs = ([loss_func] if loss_func else []) + list(metrics)
+    totals, n = [0.] * len(funcs), 0
+    with torch.no_grad():
+        for xb, yb in dl:
+            preds = model(xb)
+            totals = [t + float(f(preds, yb)) * len(yb) for t, f in zip(totals, funcs)]
+            n += len(yb)
+    return [t / n for t in totals]
 
 # %% ../nbs/04_mnist_basics.ipynb #4c578f6a
 class BasicRecorder:
-    "What `BasicLearner.fit` records: the loss of every training batch, and per epoch `[train_loss, valid_loss, *metrics]`."
-    def __init__(self, metric_names=()):
-        self.names = ['train_loss', 'valid_loss', *metric_names]
-        self.losses, self.values = [], []
+    "What `BasicLearner.fit` records: every training batch's loss, and per epoch `[train_loss, valid_loss, *metrics]`."
+    def __init__(self, metric_names=()): self.names, self.losses, self.values = ['train_loss', 'valid_loss', *metric_names], [], []
     def plot_loss(self, ax=None):
-        "Plot the training loss of every batch, with the validation loss at the end of each epoch; returns the `Axes`."
-        if not self.losses: raise ValueError("BasicRecorder.plot_loss: nothing recorded yet; call `fit` first")
+        "Plot the training loss of every batch and the validation loss at the end of each epoch; returns the `Axes`."
         if ax is None: _, ax = plt.subplots(figsize=(6, 3))
-        ax.plot(range(1, len(self.losses) + 1), self.losses, label='train (per batch)')
         per_epoch = len(self.losses) // len(self.values)
+        ax.plot(range(1, len(self.losses) + 1), self.losses, label='train (per batch)')
         ax.plot([per_epoch * (i + 1) for i in range(len(self.values))], [v[1] for v in self.values], 'o-', label='valid')
         ax.set_xlabel('batch'); ax.set_ylabel('loss'); ax.legend()
         return ax
 
 class BasicLearner:
-    "A `Learner` from scratch: data, model, loss, optimiser and metrics; `fit` runs the SGD training loop and records the losses."
+    "A `Learner` from scratch: `fit` runs the training loop of the main line and records losses and metrics."
     def __init__(self,
-                 dls,                  # `.train` and `.valid` loaders of `(xb, yb)` batches (e.g. fastai `DataLoaders`), or a `(train, valid)` pair
+                 dls,                  # fastai `DataLoaders`, or a `(train, valid)` pair of iterables of `(xb, yb)` batches
                  model:nn.Module,      # the model to train
                  loss_func,            # `loss_func(preds, yb)` -> scalar tensor
-                 opt_func=BasicOptim,  # called as `opt_func(params, lr)`; must return an object with `step` and `zero_grad`
-                 metrics=()):          # functions `metric(preds, yb)` reported on the validation set each epoch
-        if isinstance(dls, (tuple, list)):
-            if len(dls) != 2: raise ValueError(f"BasicLearner: `dls` as a sequence must be (train, valid), got {len(dls)} items")
-            self.train_dl, self.valid_dl = dls
-        elif hasattr(dls, 'train') and hasattr(dls, 'valid'): self.train_dl, self.valid_dl = dls.train, dls.valid
-        else: raise TypeError(f"BasicLearner: `dls` needs `.train` and `.valid` loaders (or be a (train, valid) pair), got {type(dls).__name__}")
-        if not isinstance(model, nn.Module): raise TypeError(f"BasicLearner: `model` must be an nn.Module, got {type(model).__name__}")
-        if not list(model.parameters()): raise ValueError("BasicLearner: `model` has no parameters to train")
-        for nm, f in (('loss_func', loss_func), ('opt_func', opt_func)):
-            if not callable(f): raise TypeError(f"BasicLearner: `{nm}` must be callable, got {type(f).__name__}")
-        metrics = [metrics] if callable(metrics) else list(metrics)
-        if not all(callable(m) for m in metrics): raise TypeError("BasicLearner: every metric must be callable")
-        self.model, self.loss_func, self.opt_func, self.metrics = model, loss_func, opt_func, metrics
-        self.recorder, self.opt = BasicRecorder([getattr(m, '__name__', type(m).__name__) for m in metrics]), None
+                 opt_func=BasicOptim,  # called as `opt_func(params, lr)`; returns an object with `step` and `zero_grad`
+                 metrics=()):          # a function `metric(preds, yb)`, or several, reported on the validation set each epoch
+        self.train_dl, self.valid_dl = dls[0], dls[1]
+        self.model, self.loss_func, self.opt_func = model, loss_func, opt_func
+        self.metrics = [metrics] if callable(metrics) else list(metrics)
+        self.recorder = BasicRecorder([m.__name__ for m in self.metrics])
 
     def fit(self,
             n_epoch:int,      # number of passes over the training data
             lr:float=0.1,     # learning rate
             show:bool=True):  # print a line per epoch
-        "Train for `n_epoch` epochs at learning rate `lr` with a fresh optimiser, recording losses and metrics; returns `self`."
-        if isinstance(n_epoch, bool) or not isinstance(n_epoch, int) or n_epoch < 1: raise ValueError(f"BasicLearner.fit: `n_epoch` must be a positive int, got {n_epoch!r}")
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0 or not math.isfinite(lr): raise ValueError(f"BasicLearner.fit: `lr` must be a positive number, got {lr!r}")
+        "Train for `n_epoch` epochs at learning rate `lr` with a fresh optimiser, recording as it goes; returns `self`."
         self.opt = self.opt_func(list(self.model.parameters()), lr)
         if show: print(' '.join(f'{n:>14}' for n in ['epoch', *self.recorder.names]))
         for epoch in range(n_epoch):
+            self.model.train()
             losses = train_epoch(self.model, self.train_dl, self.loss_func, self.opt)
             self.recorder.losses += losses
             self.recorder.values.append([sum(losses) / len(losses), *self.validate()])
-            if show: print(' '.join(f'{v:>14.4f}' if isinstance(v, float) else f'{v:>14}' for v in [len(self.recorder.values)-1, *self.recorder.values[-1]]))
+            if show: print(f'{len(self.recorder.values) - 1:>14} ' + ' '.join(f'{v:>14.4f}' for v in self.recorder.values[-1]))
         return self
 
     def validate(self, dl=None) -> list[float]:
-        "`[valid_loss, *metrics]` on `dl` (default: the validation loader)."
+        "`[valid_loss, *metrics]` on `dl` (default: the validation batches)."
+        self.model.eval()
         return validate_epoch(self.model, self.valid_dl if dl is None else dl, self.loss_func, self.metrics)
 
 # %% ../nbs/04_mnist_basics.ipynb #94a802db
-def digits_xy(root,          # a folder with one subfolder of grayscale images per class, e.g. `mnist_digits()/'training'`
-              labels=None    # class folder names, in the order that defines the targets; default: sorted subfolder names
+def digits_xy(root,          # a folder with one subfolder of grayscale PNGs per class, e.g. `mnist_digits()/'training'`
+              labels=None    # class folder names, in the order that defines the targets; default: the sorted subfolders
              ) -> tuple[Tensor, Tensor]:
-    "All images under `root/label/` as flattened floats `x` [N, H*W] in [0,1], with `y` [N] the index of each image's label in `labels`."
-    root = Path(root)
-    if not root.is_dir(): raise FileNotFoundError(f"digits_xy: {root} is not a folder")
-    labels = sorted(d.name for d in root.iterdir() if d.is_dir()) if labels is None else [str(l) for l in labels]
-    if not labels: raise ValueError(f"digits_xy: no class folders in {root}")
-    missing = [l for l in labels if not (root/l).is_dir()]
-    if missing: raise FileNotFoundError(f"digits_xy: no folder for label(s) {missing} in {root}")
-    xs = [load_digits(root/l) for l in labels]
-    if len({x.shape[1:] for x in xs}) > 1: raise ValueError(f"digits_xy: classes have different image sizes: {[tuple(x.shape[1:]) for x in xs]}")
-    y = torch.cat([torch.full((len(x),), i, dtype=torch.long) for i, x in enumerate(xs)])
-    return torch.cat(xs).flatten(1), y
+    "All images under `root/label/` as flattened floats `x` [N, H*W] in [0,1], and `y` [N], each image's index in `labels`."
+    labels = labels or sorted(d.name for d in Path(root).iterdir() if d.is_dir())
+    if not labels: raise FileNotFoundError(f"digits_xy: no class folders in {root}")
+    xs = [load_digits(Path(root)/str(l)) for l in labels]
+    return torch.cat(xs).flatten(1), torch.cat([torch.full((len(x),), i) for i, x in enumerate(xs)])
 
+# %% ../nbs/04_mnist_basics.ipynb #b7e2d3h3
 def nearest_mean(x:Tensor,             # images [N,H,W]
                  means:Tensor,         # one ideal (mean) image per class [K,H,W]
                  dist=mnist_distance,  # distance between images, e.g. `mnist_distance` (L1) or `rmse_distance`
                  chunk:int=1000        # images compared at a time, to bound memory on big datasets
                 ) -> Tensor:
-    "Pixel similarity for any number of classes: the index of the mean image closest to each image."
-    if not (isinstance(x, Tensor) and isinstance(means, Tensor)): raise TypeError("nearest_mean: `x` and `means` must be tensors")
-    if x.ndim != 3 or means.ndim != 3: raise ValueError(f"nearest_mean: expected x [N,H,W] and means [K,H,W], got {tuple(x.shape)} and {tuple(means.shape)}")
-    if not callable(dist): raise TypeError(f"nearest_mean: `dist` must be callable, got {type(dist).__name__}")
-    return torch.cat([dist(xc[:, None], means[None]).argmin(1) for xc in x.split(chunk)])
+    "Pixel similarity for any number of classes: for each image, the index of the closest mean image."
+    return torch.cat([dist(x[i:i+chunk, None], means[None]).argmin(1) for i in range(0, len(x), chunk)])
 
 def argmax_accuracy(preds:Tensor, # scores [N, n_classes]
                     targs:Tensor  # class indices [N]
                    ) -> Tensor:
     "Fraction of items whose highest-scoring class is the target."
-    if not (isinstance(preds, Tensor) and isinstance(targs, Tensor)): raise TypeError("argmax_accuracy: `preds` and `targs` must be tensors")
-    if preds.ndim != 2 or targs.shape != preds.shape[:1]:
-        raise ValueError(f"argmax_accuracy: expected preds [N, n_classes] and targs [N], got {tuple(preds.shape)} and {tuple(targs.shape)}")
-    return (preds.argmax(1) == targs).float().mean()
+    pred = torch.argmax(preds, 1)
+    _same_shape(pred, targs)
+    return (pred == targs).float().mean()
