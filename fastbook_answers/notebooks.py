@@ -56,6 +56,12 @@ def question_sections(nb) -> list[dict]:
     return out
 
 # %% ../nbs/03b_notebooks.ipynb #20ee2296
+_CODE = re.compile(r'(```.*?```|`[^`\n]*`)', re.S)
+
+def _unbold(md_text:str) -> str:
+    "Drop markdown's bold markers, but not a `**` inside code (`x**2` stays)."
+    return ''.join(part if k % 2 else part.replace('**', '') for k, part in enumerate(_CODE.split(md_text)))
+
 def _clean(md_text:str) -> str:
     md_text = re.sub(r'<!--.*?-->', '', md_text, flags=re.S)
     md_text = re.sub(r'!\[([^\]]*)\]\([^)]*\)', lambda m: f'[image: {m.group(1) or "figure"}]', md_text)
@@ -75,7 +81,7 @@ def answer_text(nb, sec:dict) -> str:
     parts[-1] = parts[-1].split(DEMO_MARK)[0]       # what follows the mark introduces the demo
     paras = re.split(r'\n\s*\n', _clean('\n\n'.join(p for p in parts if p.strip())))
     while len(paras) > 1 and paras[-1].rstrip().endswith(':'): paras.pop()   # a lead-in to the demo, not the answer
-    return '\n\n'.join(paras).replace('**', '')
+    return _unbold('\n\n'.join(paras))
 
 # %% ../nbs/03b_notebooks.ipynb #d174f5f2
 def chapter_of(path) -> int | None:
