@@ -110,22 +110,49 @@ def _cmd_run(a) -> int:
     return 1 if failed else 0
 
 # %% ../nbs/03e_cli.ipynb #faf290c1
+from datetime import date
+from .quiz import (due_questions, format_stats, load_state, next_review, quiz_stats, record,
+                                   state_path, BOX_DAYS)
+
 def _add_quiz(sub):
-    q = sub.add_parser('quiz', help='terminal flashcards: the questionnaires with our answers',
-                       description='Flashcards: each question, then our answer; say whether you knew it; get a score and a list to revisit.')
+    q = sub.add_parser('quiz', help='terminal flashcards: the questionnaires with our answers; remembers what you knew',
+                       description='Flashcards: each question, then our answer; say whether you knew it; get a score and a list to revisit. '
+                                   'Your progress is saved after every card; Leitner boxes decide when a card comes back '
+                                   f"(box 1 to 5: again after {', '.join(map(str, BOX_DAYS))} days; a missed card goes back to box 1).")
     q.add_argument('--chapter', type=int, choices=CHAPTERS, help='only this chapter (default: both)')
     q.add_argument('--shuffle', action='store_true', help='ask in a random order')
     q.add_argument('--seed', type=int, default=None, help='seed of the random order (implies --shuffle; replays an order)')
+    what = q.add_mutually_exclusive_group()
+    what.add_argument('--due', action='store_true', help='ask only the cards due today: new ones, missed ones, and those whose wait is over')
+    what.add_argument('--stats', action='store_true', help='show, per chapter, how many cards are new, learning, known and due today; ask nothing')
+    q.add_argument('--state', default=None, metavar='FILE', help='your progress file (default: quiz_state.json in your user data folder)')
     q.add_argument('--bank', default=None, help=argparse.SUPPRESS)
+    q.add_argument('--today', type=date.fromisoformat, default=None, help=argparse.SUPPRESS)   # tests: a fixed day
     q.set_defaults(func=_cmd_quiz)
 
 def _cmd_quiz(a) -> int:
-    bank = load_bank(a.bank)
+    bank, today = load_bank(a.bank), a.today or date.today()
+    path = state_path(a.state, a.bank)
+    st = load_state(path, bank)
+    if a.stats:
+        select_questions(bank, a.chapter)          # an unknown chapter is reported as for the quiz
+        print(format_stats(quiz_stats(bank, st, today, a.chapter)))
+        nxt = next_review(select_questions(bank, a.chapter), st, today)
+        if nxt: print(f"next: {nxt[1]} card(s) on {nxt[0].isoformat()}")
+        print(f"(progress file: {path})")
+        return 0
     shuffle, seed = a.shuffle or a.seed is not None, a.seed
     if shuffle and seed is None:
         seed = random.randrange(10_000)
         print(f"(shuffled with seed {seed}: `--seed {seed}` asks in the same order again)")
-    quiz_session(select_questions(bank, a.chapter, shuffle, seed))
+    qs = select_questions(bank, a.chapter, shuffle, seed)
+    if a.due:
+        qs = due_questions(qs, st, today)
+        if not qs:
+            nxt = next_review(select_questions(bank, a.chapter), st, today)
+            print("Nothing is due today." + (f" Next: {nxt[1]} card(s) on {nxt[0].isoformat()}." if nxt else ''))
+            return 0
+    quiz_session(qs, on_answer=lambda q, knew: record(path, bank, q['id'], knew, today))
     return 0
 
 # %% ../nbs/03e_cli.ipynb #5a02b766
