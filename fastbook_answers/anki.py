@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64, os, re, sys, tempfile
 from pathlib import Path
 import genanki, mistune
-from .notebooks import CourseError, chapter_of, find_nbs, question_sections, qid, read_notebook
+from .notebooks import CourseError, find_nbs, question_sections, qid, read_notebook
 from .quiz import load_bank
 
 # %% auto #0
@@ -67,17 +67,22 @@ def media_name(qid:str, k:int) -> str:
     "The media file name of figure `k` (from 1) of question `qid`, unique in the learner's whole Anki collection."
     return f"fastbook_{qid}_{k}.png"
 
+def _inline(text:str) -> str:
+    "`md_html` of a one-line text, without the paragraph around it."
+    h = md_html(text)
+    return h[3:-4] if h.startswith('<p>') and h.endswith('</p>') and h.count('<p>') == 1 else h
+
 def question_note(ch:dict,           # the chapter's entry in the question bank
                   q:dict,            # the question's entry
                   n_figures:int=0,   # how many figures the card shows (named by `media_name`)
                   due:int=0          # the card's place among new cards
                  ) -> genanki.Note:
     "The Anki note of question `q` of chapter `ch`."
-    fr = q.get('kind') == 'further research'
-    section = f"Further research {q['number']}" if fr else f"{q['number']}. {q['question']}"
-    more = (f"Read more: chapter {ch['chapter']} ({md_html(ch.get('title', '')).removeprefix('<p>').removesuffix('</p>')}), "
-            f"{'further research task' if fr else 'question'} {q['number']}: the section "
-            f"“{md_html(section).removeprefix('<p>').removesuffix('</p>')}” of <code>{ch['notebook']}</code>, which holds the demo.")
+    fr, n, title = q.get('kind') == 'further research', ch['chapter'], ch.get('title', '')
+    book = _inline(title) if re.match(rf'chapter\s+{n}\b', title, re.I) else f"chapter {n}" + (f" ({_inline(title)})" if title else '')
+    section = f"Further research {q['number']}" if fr else f"{q['number']}. {_inline(q['question'])}"
+    more = (f"Read more: {book}, {'further research task' if fr else 'question'} {q['number']}, "
+            f"in the section “{section}” of <code>{ch['notebook']}</code>.")
     figs = ''.join(f'<img src="{media_name(q["id"], k)}">' for k in range(1, n_figures+1))
     return genanki.Note(MODEL, [md_html(q['question']), md_html(q['answer'] or '(no answer text under this heading)'), figs, more, q['id']],
                         tags=[f"fastbook::ch{ch['chapter']:02d}", 'fastbook::' + ('further_research' if fr else 'questionnaire')],

@@ -155,6 +155,26 @@ def _cmd_quiz(a) -> int:
     quiz_session(qs, on_answer=lambda q, knew: record(path, bank, q['id'], knew, today))
     return 0
 
+# %% ../nbs/03e_cli.ipynb #a0d1e001
+def _add_anki(sub):
+    k = sub.add_parser('anki', help='write the questionnaires and our answers as an Anki deck (.apkg)',
+                       description='Write an Anki package: one note per question, with our short answer, where to read more and the figures '
+                                   "of the question's section. In Anki: File > Import. Importing a newer export updates the cards you have.")
+    k.add_argument('--chapter', type=int, choices=CHAPTERS, help='only this chapter (default: both)')
+    k.add_argument('--out', default=None, metavar='FILE',
+                   help='the package to write (default: fastbook_answers.apkg, or fastbook_answers_ch04.apkg with --chapter 4)')
+    k.add_argument('--nbs', default=None, help='folder of the notebooks, for the figures (default: nbs/ of the source checkout)')
+    k.add_argument('--bank', default=None, help=argparse.SUPPRESS)
+    k.set_defaults(func=_cmd_anki)
+
+def _cmd_anki(a) -> int:
+    from fastbook_answers.anki import write_deck          # genanki is imported by this command only
+    out = a.out or (f"fastbook_answers_ch{a.chapter:02d}.apkg" if a.chapter else 'fastbook_answers.apkg')
+    r = write_deck(out, load_bank(a.bank), a.chapter, a.nbs)
+    print(f"{r['path'].resolve()}: {r['notes']} notes, {r['media']} figures")
+    print("In Anki: File > Import, choose this file. Importing a newer export updates the cards you have (same note ids), keeping their schedule.")
+    return 0
+
 # %% ../nbs/03e_cli.ipynb #5a02b766
 def _add_bank(sub):
     b = sub.add_parser('bank', help="maintainers: rebuild the quiz's question bank from the notebooks (or --check it)",
@@ -167,7 +187,7 @@ def _add_bank(sub):
 def _cmd_bank(a) -> int: return update_bank(find_nbs(a.nbs), a.bank, check=a.check)
 
 # %% ../nbs/03e_cli.ipynb #386ad3af
-SUBCOMMANDS = [_add_run, _add_quiz, _add_bank]   # each adds its subparser; the order is the order of `--help`
+SUBCOMMANDS = [_add_run, _add_quiz, _add_anki, _add_bank]   # each adds its subparser; the order is the order of `--help`
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='fastbook-answers', description="Run the fastbook_answers course, or quiz yourself on it.")
