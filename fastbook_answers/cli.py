@@ -152,6 +152,8 @@ def _cmd_quiz(a) -> int:
             nxt = next_review(select_questions(bank, a.chapter), st, today)
             print("Nothing is due today." + (f" Next: {nxt[1]} card(s) on {nxt[0].isoformat()}." if nxt else ''))
             return 0
+        n_new = sum(q['id'] not in st['cards'] for _, q in qs)
+        print(f"Due today: {len(qs) - n_new} card(s) to review, then {n_new} new one(s).")
     quiz_session(qs, on_answer=lambda q, knew: record(path, bank, q['id'], knew, today))
     return 0
 

@@ -138,11 +138,13 @@ def review(card:dict|None, # the card's record (`None`: never answered)
            knew:bool,      # your answer: you knew it, or not
            today:date      # the day you answered
           ) -> dict:
-    "The card's record after an answer: known moves it up one box (a longer wait); missed sends it back to box 1, due today."
+    "The card's record after an answer: known when due moves it up one box (a longer wait); missed sends it back to box 1, due today."
     card = card or {}
-    box = min(card.get('box', 1) + 1, len(BOX_DAYS)) if knew else 1
-    return dict(box=box, due=(today + timedelta(days=BOX_DAYS[box-1])).isoformat(), last=today.isoformat(),
-                answers=card.get('answers', 0) + 1, right=card.get('right', 0) + int(knew))
+    if knew and card and date.fromisoformat(card['due']) > today: box, due = card['box'], card['due']   # known before its date: stays put
+    else:
+        box = min(card.get('box', 1) + 1, len(BOX_DAYS)) if knew else 1
+        due = (today + timedelta(days=BOX_DAYS[box-1])).isoformat()
+    return dict(box=box, due=due, last=today.isoformat(), answers=card.get('answers', 0) + 1, right=card.get('right', 0) + int(knew))
 
 # %% ../nbs/03c_quiz.ipynb #e1a70006
 def card_status(card:dict|None) -> str:
@@ -245,8 +247,9 @@ def record(path, bank:dict, qid:str, knew:bool, today:date, err=None) -> dict:
 
 # %% ../nbs/03c_quiz.ipynb #e1a70024
 def due_questions(qs:list, st:dict, today:date) -> list:
-    "The `(chapter, question)` pairs of `qs` due on `today` (new cards included), in the order of `qs`."
-    return [(c, q) for c, q in qs if is_due(st['cards'].get(q['id']), today)]
+    "The `(chapter, question)` pairs of `qs` due on `today`: the cards to review first, then the new ones, each in the order of `qs`."
+    due = [(c, q) for c, q in qs if is_due(st['cards'].get(q['id']), today)]
+    return sorted(due, key=lambda cq: cq[1]['id'] not in st['cards'])
 
 def quiz_stats(bank:dict, st:dict, today:date, chapter:int|None=None) -> list[dict]:
     "One row per chapter: its number of cards, how many are new, learning and known, and how many are due `today`."
