@@ -38,6 +38,7 @@ _md = mistune.create_markdown(escape=True, plugins=['math', 'table', 'strikethro
 
 def md_html(text:str) -> str:
     "Markdown `text` as HTML for an Anki field: code as code, `<` and `&` escaped, math for MathJax."
+    if not isinstance(text, str): raise TypeError(f"expected Markdown text (a str), got {type(text).__name__}")
     h = _md(text).strip()
     return re.sub(r'<div class="math">\$\$\s*(.*?)\s*\$\$</div>', r'<div class="math">\\[\1\\]</div>', h, flags=re.S)
 
@@ -61,10 +62,12 @@ def notebook_figures(nbs, bank:dict) -> dict[str, list[bytes]]:
 # %% ../nbs/03d_anki.ipynb #a0d10015
 def note_guid(chapter:int, qid:str) -> str:
     "The note's Anki guid: from the chapter and the question id only, so it survives a rewritten answer."
+    if not (isinstance(chapter, int) and isinstance(qid, str)): raise TypeError(f"expected a chapter number and a question id, got {chapter!r}, {qid!r}")
     return genanki.guid_for('fastbook_answers', chapter, qid)
 
 def media_name(qid:str, k:int) -> str:
     "The media file name of figure `k` (from 1) of question `qid`, unique in the learner's whole Anki collection."
+    if not (isinstance(qid, str) and isinstance(k, int)): raise TypeError(f"expected a question id and a figure number, got {qid!r}, {k!r}")
     return f"fastbook_{qid}_{k}.png"
 
 def _inline(text:str) -> str:
@@ -78,6 +81,7 @@ def question_note(ch:dict,           # the chapter's entry in the question bank
                   due:int=0          # the card's place among new cards
                  ) -> genanki.Note:
     "The Anki note of question `q` of chapter `ch`."
+    if not (isinstance(ch, dict) and isinstance(q, dict)): raise TypeError("expected a chapter's and a question's entries of the question bank (dicts)")
     fr, n, title = q.get('kind') == 'further research', ch['chapter'], ch.get('title', '')
     book = _inline(title) if re.match(rf'chapter\s+{n}\b', title, re.I) else f"chapter {n}" + (f" ({_inline(title)})" if title else '')
     section = f"Further research {q['number']}" if fr else f"{q['number']}. {_inline(q['question'])}"
