@@ -235,6 +235,7 @@ def load_state(path,          # the progress file (see `state_path`)
     for i in back: st['cards'][i] = st['retired'].pop(i)
     if gone: err(f"note: {len(gone)} card(s) of your progress are no longer in the question bank ({', '.join(gone)}); "
                  f"their records are kept aside in case the questions return")
+    if gone or back: save_state(st, path)          # so that the note is said once
     return st
 
 # %% ../nbs/03c_quiz.ipynb #e1a70021
