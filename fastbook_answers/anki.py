@@ -11,8 +11,8 @@ from .notebooks import CourseError, find_nbs, question_sections, qid, read_noteb
 from .quiz import load_bank
 
 # %% auto #0
-__all__ = ['MODEL_ID', 'DECK_ID', 'DECK_NAME', 'CSS', 'MODEL', 'md_html', 'section_figures', 'notebook_figures', 'note_guid',
-           'media_name', 'question_note', 'write_deck']
+__all__ = ['MODEL_ID', 'DECK_ID', 'DECK_NAME', 'CSS', 'FIELDS', 'MODEL', 'md_html', 'split_answer', 'section_figures',
+           'notebook_figures', 'note_guid', 'media_name', 'question_note', 'write_deck']
 
 # %% ../nbs/03d_anki.ipynb #a0d10006
 MODEL_ID, DECK_ID = 1436207518, 1983315029   # drawn at random once; never change them, or imports duplicate the deck
@@ -23,14 +23,16 @@ CSS = '''.card { font-family: sans-serif; font-size: 18px; text-align: left; max
 code, pre { font-family: monospace; background: #f4f4f4; border-radius: 3px; }
 pre { padding: .5em; white-space: pre-wrap; }
 .figures img { max-width: 100%; display: block; margin: .5em 0; }
+details { color: #333; margin-top: .6em; } summary { cursor: pointer; color: #555; }
 .more { color: #555; font-size: 14px; border-top: 1px solid #ddd; margin-top: 1em; padding-top: .4em; }'''
 
+FIELDS = ('Question', 'Answer', 'Why', 'Figures', 'More', 'Id')
 MODEL = genanki.Model(MODEL_ID, 'fastbook answers question',
-    fields=[dict(name=n) for n in ('Question', 'Answer', 'Figures', 'More', 'Id')],
+    fields=[dict(name=n) for n in FIELDS],
     templates=[dict(name='Question -> answer',
                     qfmt='<div class="qid">{{Id}}</div>{{Question}}',
-                    afmt='{{FrontSide}}<hr id="answer">{{Answer}}{{#Figures}}<div class="figures">{{Figures}}</div>{{/Figures}}'
-                         '<div class="more">{{More}}</div>')],
+                    afmt='{{FrontSide}}<hr id="answer">{{Answer}}{{#Why}}<details><summary>Why</summary>{{Why}}</details>{{/Why}}'
+                         '{{#Figures}}<div class="figures">{{Figures}}</div>{{/Figures}}<div class="more">{{More}}</div>')],
     css=CSS)
 
 # %% ../nbs/03d_anki.ipynb #a0d10008
@@ -41,6 +43,22 @@ def md_html(text:str) -> str:
     if not isinstance(text, str): raise TypeError(f"expected Markdown text (a str), got {type(text).__name__}")
     h = _md(text).strip()
     return re.sub(r'<div class="math">\$\$\s*(.*?)\s*\$\$</div>', r'<div class="math">\\[\1\\]</div>', h, flags=re.S)
+
+# %% ../nbs/03d_anki.ipynb #a0d10031
+_ITEM = re.compile(r'\s*(?:[-*+]|\d+[.)])\s')
+
+def split_answer(text:str) -> tuple[str, str]:
+    "The short answer (the first paragraph, with what it introduces if it ends with a colon) and the rest of `text`."
+    if not isinstance(text, str): raise TypeError(f"expected the answer's Markdown (a str), got {type(text).__name__}")
+    blocks, cur, fence = [], [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith('```'): fence = not fence
+        if line.strip() or fence: cur.append(line); continue
+        if cur: blocks.append('\n'.join(cur)); cur = []
+    if cur: blocks.append('\n'.join(cur))
+    k = 1
+    while k < len(blocks) and (blocks[k-1].rstrip().endswith(':') or _ITEM.match(blocks[k-1]) and _ITEM.match(blocks[k])): k += 1
+    return '\n\n'.join(blocks[:k]), '\n\n'.join(blocks[k:])
 
 # %% ../nbs/03d_anki.ipynb #a0d10011
 def section_figures(nb, sec:dict) -> list[bytes]:
@@ -88,7 +106,8 @@ def question_note(ch:dict,           # the chapter's entry in the question bank
     more = (f"Read more: {book}, {'further research task' if fr else 'question'} {q['number']}, "
             f"in the section “{section}” of <code>{ch['notebook']}</code>.")
     figs = ''.join(f'<img src="{media_name(q["id"], k)}">' for k in range(1, n_figures+1))
-    return genanki.Note(MODEL, [md_html(q['question']), md_html(q['answer'] or '(no answer text under this heading)'), figs, more, q['id']],
+    short, why = split_answer(q['answer'] or '(no answer text under this heading)')
+    return genanki.Note(MODEL, [md_html(q['question']), md_html(short), md_html(why) if why else '', figs, more, q['id']],
                         tags=[f"fastbook::ch{ch['chapter']:02d}", 'fastbook::' + ('further_research' if fr else 'questionnaire')],
                         guid=note_guid(ch['chapter'], q['id']), due=due)
 
