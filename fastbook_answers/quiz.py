@@ -178,14 +178,15 @@ def new_state() -> dict:
 
 def save_state(st:dict, path) -> Path:
     "Write progress `st` to `path` atomically (a temporary file renamed over the old one)."
-    path = Path(path)
+    path = Path(path); tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(st, indent=1, sort_keys=True) + '\n', encoding='utf-8')
         os.replace(tmp, path)
     except OSError as e:
         raise CourseError(f"cannot save your quiz progress to {path} ({e.strerror or e}); pass --state FILE to keep it elsewhere") from None
+    finally:
+        if tmp.exists(): tmp.unlink()         # left only by an interrupted write
     return path
 
 # %% ../nbs/03c_quiz.ipynb #e1a70015
