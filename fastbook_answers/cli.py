@@ -110,22 +110,71 @@ def _cmd_run(a) -> int:
     return 1 if failed else 0
 
 # %% ../nbs/03e_cli.ipynb #faf290c1
+from datetime import date
+from .quiz import (due_questions, format_stats, load_state, next_review, quiz_stats, record,
+                                   state_path, BOX_DAYS)
+
 def _add_quiz(sub):
-    q = sub.add_parser('quiz', help='terminal flashcards: the questionnaires with our answers',
-                       description='Flashcards: each question, then our answer; say whether you knew it; get a score and a list to revisit.')
+    q = sub.add_parser('quiz', help='terminal flashcards: the questionnaires with our answers; remembers what you knew',
+                       description='Flashcards: each question, then our answer; say whether you knew it; get a score and a list to revisit. '
+                                   'Your progress is saved after every card; Leitner boxes decide when a card comes back '
+                                   f"(box 1 to 5: again after {', '.join(map(str, BOX_DAYS))} days; a missed card goes back to box 1).")
     q.add_argument('--chapter', type=int, choices=CHAPTERS, help='only this chapter (default: both)')
     q.add_argument('--shuffle', action='store_true', help='ask in a random order')
     q.add_argument('--seed', type=int, default=None, help='seed of the random order (implies --shuffle; replays an order)')
+    what = q.add_mutually_exclusive_group()
+    what.add_argument('--due', action='store_true', help='ask only the cards due today: new ones, missed ones, and those whose wait is over')
+    what.add_argument('--stats', action='store_true', help='show, per chapter, how many cards are new, learning, known and due today; ask nothing')
+    q.add_argument('--state', default=None, metavar='FILE', help='your progress file (default: quiz_state.json in your user data folder)')
     q.add_argument('--bank', default=None, help=argparse.SUPPRESS)
+    q.add_argument('--today', type=date.fromisoformat, default=None, help=argparse.SUPPRESS)   # tests: a fixed day
     q.set_defaults(func=_cmd_quiz)
 
 def _cmd_quiz(a) -> int:
-    bank = load_bank(a.bank)
+    bank, today = load_bank(a.bank), a.today or date.today()
+    path = state_path(a.state, a.bank)
+    st = load_state(path, bank)
+    if a.stats:
+        select_questions(bank, a.chapter)          # an unknown chapter is reported as for the quiz
+        print(format_stats(quiz_stats(bank, st, today, a.chapter)))
+        nxt = next_review(select_questions(bank, a.chapter), st, today)
+        if nxt: print(f"next: {nxt[1]} card(s) on {nxt[0].isoformat()}")
+        print(f"(progress file: {path})")
+        return 0
     shuffle, seed = a.shuffle or a.seed is not None, a.seed
     if shuffle and seed is None:
         seed = random.randrange(10_000)
         print(f"(shuffled with seed {seed}: `--seed {seed}` asks in the same order again)")
-    quiz_session(select_questions(bank, a.chapter, shuffle, seed))
+    qs = select_questions(bank, a.chapter, shuffle, seed)
+    if a.due:
+        qs = due_questions(qs, st, today)
+        if not qs:
+            nxt = next_review(select_questions(bank, a.chapter), st, today)
+            print("Nothing is due today." + (f" Next: {nxt[1]} card(s) on {nxt[0].isoformat()}." if nxt else ''))
+            return 0
+        n_new = sum(q['id'] not in st['cards'] for _, q in qs)
+        print(f"Due today: {len(qs) - n_new} card(s) to review, then {n_new} new one(s).")
+    quiz_session(qs, on_answer=lambda q, knew: record(path, bank, q['id'], knew, today))
+    return 0
+
+# %% ../nbs/03e_cli.ipynb #a0d1e001
+def _add_anki(sub):
+    k = sub.add_parser('anki', help='write the questionnaires and our answers as an Anki deck (.apkg)',
+                       description='Write an Anki package: one note per question, with our short answer, where to read more and the figures '
+                                   "of the question's section. In Anki: File > Import. Importing a newer export updates the cards you have.")
+    k.add_argument('--chapter', type=int, choices=CHAPTERS, help='only this chapter (default: both)')
+    k.add_argument('--out', default=None, metavar='FILE',
+                   help='the package to write (default: fastbook_answers.apkg, or fastbook_answers_ch04.apkg with --chapter 4)')
+    k.add_argument('--nbs', default=None, help='folder of the notebooks, for the figures (default: nbs/ of the source checkout)')
+    k.add_argument('--bank', default=None, help=argparse.SUPPRESS)
+    k.set_defaults(func=_cmd_anki)
+
+def _cmd_anki(a) -> int:
+    from fastbook_answers.anki import write_deck          # genanki is imported by this command only
+    out = a.out or (f"fastbook_answers_ch{a.chapter:02d}.apkg" if a.chapter else 'fastbook_answers.apkg')
+    r = write_deck(out, load_bank(a.bank), a.chapter, a.nbs)
+    print(f"{r['path'].resolve()}: {r['notes']} notes, {r['media']} figures")
+    print("In Anki: File > Import, choose this file. Importing a newer export updates the cards you have (same note ids), keeping their schedule.")
     return 0
 
 # %% ../nbs/03e_cli.ipynb #5a02b766
@@ -141,7 +190,7 @@ def _cmd_bank(a) -> int:
     return update_bank(find_nbs(a.nbs), a.bank, check=a.check, err=lambda m: print(f"fastbook-answers bank: {m}", file=sys.stderr))
 
 # %% ../nbs/03e_cli.ipynb #386ad3af
-SUBCOMMANDS = [_add_run, _add_quiz, _add_bank]   # each adds its subparser; the order is the order of `--help`
+SUBCOMMANDS = [_add_run, _add_quiz, _add_anki, _add_bank]   # each adds its subparser; the order is the order of `--help`
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='fastbook-answers', description="Run the fastbook_answers course, or quiz yourself on it.")
