@@ -1,6 +1,6 @@
 """What every test file shares: where the course is, the offline data, a fresh data cache, the command line
 in a subprocess, and the reliability tally that `make test` prints at the end."""
-import os, subprocess, sys
+import os, subprocess, sys, tempfile
 from pathlib import Path
 import pytest
 
@@ -11,6 +11,8 @@ FBA = Path(sys.executable).parent/'fastbook-answers'   # the console script, as 
 # The tests check the offline copies, whatever a machine holds in fastai's data folder.
 os.environ['FASTBOOK_ANSWERS_SOURCE'] = 'offline'     # even if a learner has exported 'auto' or 'full'
 os.environ.setdefault('MPLBACKEND', 'Agg')
+# ...and never read or write a learner's quiz progress: every process the tests start keeps it here
+os.environ['FASTBOOK_ANSWERS_STATE'] = os.path.join(tempfile.mkdtemp(prefix='fba-tests-'), 'quiz_state.json')
 
 TALLY_KEYS = ('notebook_runs', 'faults_survived', 'bad_inputs')
 

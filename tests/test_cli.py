@@ -33,6 +33,7 @@ USAGE_ERRORS = [
     ['run', '--timeout', '0'], ['run', '--timeout', 'soon'], ['run', '--out'], ['run', 'extra'],
     ['quiz', '--chapter', '7'], ['quiz', '--chapter', ''], ['quiz', '--chapter', '4.5'], ['quiz', '--seed', 'abc'],
     ['quiz', '--seed'], ['quiz', '--shuffle=yes'], ['quiz', 'extra'], ['quiz', '-x'], ['bank', '--build'], ['bank', 'extra'],
+    ['quiz', '--due', '--stats'], ['quiz', '--today', 'tomorrow'], ['anki', '--chapter', '7'], ['anki', '--out'],
 ]
 
 @pytest.mark.parametrize('args', USAGE_ERRORS, ids=lambda a: ' '.join(a) or '(none)')
@@ -45,7 +46,7 @@ def test_bad_usage_exits_2_with_usage_line(args, tally):
     no_traceback(out, err)
 
 def test_help_and_version():
-    for args in (['--help'], ['run', '--help'], ['quiz', '--help'], ['bank', '--help']):
+    for args in (['--help'], ['run', '--help'], ['quiz', '--help'], ['bank', '--help'], ['anki', '--help']):
         rc, out, err = cli(*args); assert rc == 0 and out.startswith('usage: fastbook-answers'), (args, out, err)
     rc, out, _ = cli('--version'); assert rc == 0 and out.startswith('fastbook-answers 0.')
 

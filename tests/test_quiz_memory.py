@@ -1,19 +1,18 @@
 """The quiz's memory and the Anki export as a learner meets them, in a real process: progress on disk survives Ctrl-C and
 end of input, `--due` and `--stats` read it back in the next process, an unusable progress file is set aside, and
 `fastbook-answers anki` writes a deck (without figures, and saying so, when the notebooks are absent)."""
-import json, os, select, signal, subprocess, sys, time, zipfile
+import json, os, select, signal, subprocess, time, zipfile
 from pathlib import Path
 import pytest
+from conftest import FBA, cli as _cli, no_traceback
 from fastbook_answers.quiz import bank_json
 
 DAY = '2026-01-05'   # the quiz's "today" in every test (`--today`), never the wall clock
 
-def cli(*args, stdin='', env=None, cwd=None, timeout=120):
-    "Run the `fastbook-answers` command in a new process; return (rc, stdout, stderr)."
-    p = subprocess.run([sys.executable, '-c', 'import sys; from fastbook_answers.cli import main; sys.exit(main())', *map(str, args)],
-                       input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
-    assert 'Traceback' not in p.stderr, p.stderr
-    return p.returncode, p.stdout, p.stderr
+def cli(*args, **kw):
+    "`fastbook-answers ARGS` in a new process, which must not end in a traceback; (rc, stdout, stderr)."
+    rc, out, err = _cli(*args, **kw); no_traceback(out, err)
+    return rc, out, err
 
 @pytest.fixture
 def bank(tmp_path):
@@ -48,8 +47,7 @@ def test_end_of_input_keeps_progress_and_due_reads_it(bank, tmp_path):
 
 def test_ctrl_c_keeps_progress(bank, tmp_path):
     st = tmp_path/'progress.json'
-    p = subprocess.Popen([sys.executable, '-c', 'import sys; from fastbook_answers.cli import main; sys.exit(main())',
-                          'quiz', '--bank', str(bank), '--state', str(st), '--today', DAY],
+    p = subprocess.Popen([str(FBA), 'quiz', '--bank', str(bank), '--state', str(st), '--today', DAY],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     p.stdin.write('\ny\n'); p.stdin.flush()
     buf, t0 = '', time.time()
