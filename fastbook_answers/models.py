@@ -75,10 +75,10 @@ class GroupRecorder(Callback):
     def before_fit(self):
         self.fit_idx += 1
         self.bn = {id(p) for m in self.learn.model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) for p in m.parameters()}
-    def before_epoch(self): self.lrs, self.losses = [], []
+    def before_epoch(self): self.lrs, self.batch_losses = [], []
     def after_batch(self):
         if not self.training: return
-        self.lrs.append([h['lr'] for h in self.opt.hypers]); self.losses.append(self.learn.loss.item())
+        self.lrs.append([h['lr'] for h in self.opt.hypers]); self.batch_losses.append(self.learn.loss.item())
     def after_epoch(self):
         lrs = np.array(self.lrs)
         ps = getattr(self.learn, 'param_scheduler', None)
@@ -91,6 +91,6 @@ class GroupRecorder(Callback):
             self.rows.append(dict(fit=self.fit_idx, epoch=self.epoch, group=g,
                                   trainable=sum(p.numel() for p in w if p.requires_grad)/n if n else np.nan,
                                   lr_min=lrs[:,g].min(), lr_max=lrs[:,g].max(), lr_peak=float(np.broadcast_to(peak, (len(self.opt.param_lists),))[g]),
-                                  train_loss_plain=float(np.mean(self.losses)), **vals))
+                                  train_loss_plain=float(np.mean(self.batch_losses)), **vals))
     @property
     def df(self) -> pd.DataFrame: return pd.DataFrame(self.rows)
