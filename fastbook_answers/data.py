@@ -13,8 +13,9 @@ except ImportError: fcntl = None   # Windows: the atomic rename below still keep
 
 # %% auto #0
 __all__ = ['SOURCES', 'ENV_SOURCE', 'ENV_DATA', 'MANIFEST', 'N_TRAIN_PER_DIGIT', 'N_VALID_PER_DIGIT', 'MNIST_SAMPLE_DIRS',
-           'MNIST_DIGITS_DIRS', 'PETS_LABELS', 'PETS_PAT', 'PETS_SIZES', 'data_home', 'verify_folder', 'materialise',
-           'mnist_5k', 'mnist_sample', 'mnist_digits', 'sample_photo', 'paste_digit', 'pets']
+           'MNIST_DIGITS_DIRS', 'PETS_LABELS', 'PETS_PAT', 'PETS_SIZES', 'PETS_ASPECT', 'data_home', 'verify_folder',
+           'materialise', 'mnist_5k', 'mnist_sample', 'mnist_digits', 'sample_photo', 'paste_digit', 'digit_on_photo',
+           'pets', 'offline_only']
 
 # %% ../nbs/01_data.ipynb #1ccd59f3
 SOURCES = ('auto', 'offline', 'full')
@@ -225,15 +226,19 @@ def sample_photo(name:str='china') -> np.ndarray:
     from sklearn.datasets import load_sample_image
     return load_sample_image(f'{name}.jpg')
 
-# %% ../nbs/01_data.ipynb #affc3142
+# %% ../nbs/01_data.ipynb #01e275a2
 PETS_LABELS = ('Zero', 'One', 'Two', 'Three', 'Four', 'five', 'six', 'seven', 'eight', 'nine')
 PETS_PAT = r'(.+)_\d+.jpg$'
-PETS_SIZES = (64, 200)   # smallest and largest side, in pixels
+PETS_SIZES = (64, 128)   # smallest and largest shorter side, in pixels
+PETS_ASPECT = 1.25       # longest side / shorter side, at most
 
-def paste_digit(digit:np.ndarray, # a uint8 [28,28] digit, white on black
-                bg:np.ndarray,    # a uint8 [H,W,3] background
-                rng:np.random.Generator) -> np.ndarray:
-    "Paste `digit` onto `bg`: thickened, rotated, scaled to 45-80% of the shorter side, near-black or near-white to contrast with what is under it."
+def paste_digit(digit:np.ndarray,       # a uint8 [28,28] digit, white on black
+                bg:np.ndarray,          # a uint8 [H,W,3] background
+                rng:np.random.Generator,
+                scale:tuple=(0.45, 0.8),# the digit's side, as a fraction of the shorter side of `bg`
+                within:float=1.         # the digit stays inside the centred square of this fraction of the shorter side
+               ) -> np.ndarray:
+    "Paste `digit` onto `bg`: thickened, rotated, scaled, near-black or near-white to contrast with what is under it."
     for name,a,ndim in (('digit',digit,2), ('bg',bg,3)):
         if not isinstance(a, np.ndarray) or a.dtype != np.uint8 or a.ndim != ndim:
             raise TypeError(f"{name} must be a uint8 numpy array with {ndim} dimensions, got "
@@ -241,19 +246,44 @@ def paste_digit(digit:np.ndarray, # a uint8 [28,28] digit, white on black
     if bg.shape[2] != 3: raise ValueError(f"bg must have 3 colour channels [H,W,3], got shape {bg.shape}")
     if min(bg.shape[:2]) < 8: raise ValueError(f"bg is too small ({bg.shape[0]}x{bg.shape[1]}) to hold a digit; it needs at least 8x8 pixels")
     if not isinstance(rng, np.random.Generator): raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    if not 0 < scale[0] <= scale[1] <= within <= 1: raise ValueError(f"need 0 < scale[0] <= scale[1] <= within <= 1, got scale={scale}, within={within}")
     H,W = bg.shape[:2]
-    s = int(rng.uniform(0.45, 0.8) * min(H,W))
+    m = min(H,W); z = int(within*m)
+    s = int(rng.uniform(*scale) * m)
     d = Image.fromarray(digit).filter(ImageFilter.MaxFilter(3))   # bolder strokes, still readable when shrunk
     d = d.rotate(rng.uniform(-15, 15), resample=Image.BILINEAR).resize((s,s), Image.BILINEAR)
-    m = np.asarray(d, dtype=np.float32)[...,None] / 255.
-    y0,x0 = rng.integers(0, H-s+1), rng.integers(0, W-s+1)
+    msk = np.asarray(d, dtype=np.float32)[...,None] / 255.
+    ty,tx = (H-z)//2, (W-z)//2                                     # top left of the allowed square
+    y0,x0 = rng.integers(ty, ty+z-s+1), rng.integers(tx, tx+z-s+1)
     region = bg[y0:y0+s, x0:x0+s].astype(np.float32)
-    lum = (region * m * np.array([0.299,0.587,0.114])).sum() / max(m.sum(), 1e-6)
+    lum = (region * msk * np.array([0.299,0.587,0.114])).sum() / max(msk.sum(), 1e-6)
     colour = rng.uniform(0, 50, 3) if lum > 110 else rng.uniform(215, 255, 3)
     out = bg.astype(np.float32).copy()
-    out[y0:y0+s, x0:x0+s] = region*(1-m) + colour*m
+    out[y0:y0+s, x0:x0+s] = region*(1-msk) + colour*msk
     return out.clip(0,255).astype(np.uint8)
 
+# %% ../nbs/01_data.ipynb #b833049c
+def digit_on_photo(digit:np.ndarray,        # a uint8 [28,28] digit, white on black
+                   W:int, H:int,            # width and height of the image to make
+                   rng:np.random.Generator,
+                   photos:list,             # background photos, uint8 [h,w,3] (e.g. `[sample_photo('china'), sample_photo('flower')]`)
+                   scale:tuple=(0.45, 0.8), # passed to `paste_digit`
+                   within:float=1.          # passed to `paste_digit`
+                  ) -> np.ndarray:
+    "A `H`x`W` RGB image: a random crop (of this aspect ratio, its shorter side from `min(W,H)` to 400 px) of a random photo, resized, with `digit` pasted on."
+    if not (isinstance(W, (int, np.integer)) and isinstance(H, (int, np.integer)) and W >= 8 and H >= 8): raise ValueError(f"W and H must be ints >= 8, got {W!r}, {H!r}")
+    if not photos: raise ValueError("photos must hold at least one photo")
+    ph = photos[rng.integers(len(photos))]
+    ph_h, ph_w = ph.shape[:2]
+    m = min(W,H)
+    hi = min(400, int(ph_h*m/H), int(ph_w*m/W))                    # the largest crop that still fits in the photo
+    k = int(rng.integers(m, max(hi, m+1)))                         # shorter side of the crop
+    ch, cw = min(k*H//m, ph_h), min(k*W//m, ph_w)
+    y0,x0 = rng.integers(0, ph_h-ch+1), rng.integers(0, ph_w-cw+1)
+    bg = np.asarray(Image.fromarray(ph[y0:y0+ch, x0:x0+cw]).resize((int(W),int(H)), Image.BILINEAR))
+    return paste_digit(digit, bg, rng, scale=scale, within=within)
+
+# %% ../nbs/01_data.ipynb #affc3142
 def _build_pets(d:Path, n_per_label:int):
     X,y,is_valid = mnist_5k()
     photos = [sample_photo('china'), sample_photo('flower')]
@@ -262,16 +292,14 @@ def _build_pets(d:Path, n_per_label:int):
     for digit,label in enumerate(PETS_LABELS):
         pool = rng.permutation(np.flatnonzero(is_valid & (y==digit)))[:n_per_label]
         for n,i in enumerate(pool, start=1):
-            W,H = rng.integers(*PETS_SIZES, size=2)
-            photo = photos[rng.integers(2)]
-            cw = min(int(W*rng.uniform(1, 2.5)), 640); ch = min(int(H*cw/W), 427)
-            x0,y0 = rng.integers(0, 640-cw+1), rng.integers(0, 427-ch+1)
-            bg = np.asarray(Image.fromarray(photo[y0:y0+ch, x0:x0+cw]).resize((int(W),int(H)), Image.BILINEAR))
-            Image.fromarray(paste_digit(X[i], bg, rng)).save(d/'images'/f'{label}_{n}.jpg', quality=90)
+            m = int(rng.integers(PETS_SIZES[0], PETS_SIZES[1]+1)); l = int(m*rng.uniform(1, PETS_ASPECT))
+            W,H = (l,m) if rng.random() < 0.5 else (m,l)
+            img = digit_on_photo(X[i], W, H, rng, photos, scale=(0.4, 0.55), within=0.65)
+            Image.fromarray(img).save(d/'images'/f'{label}_{n}.jpg', quality=90)
 
 def pets(source:str|None=None, # 'auto', 'offline' or 'full'
          path=None,            # a copy of the book's `oxford-iiit-pet` to use instead
-         n_per_label:int=30    # images per label in the offline set (at most 100)
+         n_per_label:int=100   # images per label in the offline set (at most 100)
         ) -> Path:
     "Folder shaped like the book's Oxford-IIIT Pet: images in `images/`, named `{label}_{n}.jpg`."
     if isinstance(n_per_label, bool) or not isinstance(n_per_label, int) or not 1 <= n_per_label <= N_VALID_PER_DIGIT:
@@ -279,5 +307,17 @@ def pets(source:str|None=None, # 'auto', 'offline' or 'full'
     def check(d):
         n = len(list((d/'images').glob('*.jpg')))
         if n != n_per_label*len(PETS_LABELS): raise RuntimeError(f"{n} images built, expected {n_per_label*len(PETS_LABELS)}")
-    build = lambda: materialise(data_home()/f'pets_{n_per_label}', lambda d: _build_pets(d, n_per_label), version='2', check=check)
+    build = lambda: materialise(data_home()/f'pets_{n_per_label}', lambda d: _build_pets(d, n_per_label), version='3', check=check)
     return _pick('oxford-iiit-pet', source, path, ('images',), 'Oxford-IIIT Pet', build, 'URLs.PETS')
+
+# %% ../nbs/01_data.ipynb #359793be
+def offline_only(path,     # the dataset folder a notebook runs on
+                 claim:str # what the guarded check asserts, in words (printed when it is skipped)
+                ) -> bool:
+    "True if `path` is one of our offline sets (built by this module), so that checks of its own numbers apply; otherwise print that `claim` is skipped."
+    p = Path(path)
+    if not p.is_dir(): raise (NotADirectoryError if p.exists() else FileNotFoundError)(f"offline_only: {p} is not a dataset folder")
+    if not isinstance(claim, str): raise TypeError(f"claim must be a str, got {type(claim).__name__}")
+    if (p/MANIFEST).is_file(): return True
+    print(f"skipped (not our offline set: {p}): {claim}")
+    return False

@@ -7,7 +7,7 @@ from the held-out digits, so the two never share a digit image. White-on-black 2
 a body that transfers poorly to digits in photos (we measured about 20-30% zero-shot accuracy on the
 pets set, and fine-tuning barely beat training from scratch), so the digits are shown to the model in
 the wild, at 64x64:
-- three quarters of each batch: each training digit pasted, by the same `paste_digit` the pets set uses,
+- three quarters of each batch: each training digit pasted, by the same `digit_on_photo` the pets set uses,
   onto a random crop of one of scikit-learn's two photos (two fixed renderings per digit, alternating
   per epoch);
 - one quarter: the digit scaled, shifted, rotated, sometimes thickened, drawn in a random colour over
@@ -24,24 +24,21 @@ committed `.sha256` is rewritten with the file."""
 import sys, time, hashlib
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
-from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from fastbook_answers.data import mnist_digits, sample_photo, paste_digit
+from fastbook_answers.data import mnist_digits, sample_photo, digit_on_photo
 from fastbook_answers.core import seed_everything
-from fastbook_answers import pet_breeds
+from fastbook_answers.mnist_basics import digits_xy
+from fastbook_answers import models
 
 MEAN, STD = torch.tensor([0.485, 0.456, 0.406]).view(1,3,1,1), torch.tensor([0.229, 0.224, 0.225]).view(1,3,1,1)
 SZ = 64
 
 def load_split(split):
-    root = mnist_digits()/split
-    xs, ys = [], []
-    for d in range(10):
-        for f in sorted((root/str(d)).glob('*.png')):
-            xs.append(np.asarray(Image.open(f), dtype=np.uint8)); ys.append(d)
-    return torch.tensor(np.stack(xs)).float().div(255).unsqueeze(1), torch.tensor(ys)
+    "One split of the MNIST digits as [N,1,28,28] floats in [0,1] and their labels."
+    x, y = digits_xy(mnist_digits()/split, labels=range(10))
+    return x.view(-1, 1, 28, 28), y
 
 def clutter(B, g):
     "Random backgrounds: a base colour, colour noise at four scales, and three hard-edged rectangles."
@@ -77,14 +74,9 @@ def jitter(x, g):
     return ((bg*(1-m) + fg*m) - MEAN) / STD
 
 def render_photos(x, rng):
-    "Each digit pasted (with `fastbook_answers.data.paste_digit`) on a random crop of one of scikit-learn's two photos, at SZ x SZ."
+    "Each digit pasted on a random square crop of one of scikit-learn's two photos, at SZ x SZ (`fastbook_answers.data.digit_on_photo`, as the pets set)."
     photos = [sample_photo('china'), sample_photo('flower')]
-    out = []
-    for d in (x[:,0]*255).round().byte().numpy():
-        ph = photos[rng.integers(2)]
-        s = int(rng.integers(SZ, 400)); y0, x0 = rng.integers(0, 427-s+1), rng.integers(0, 640-s+1)
-        bg = np.asarray(Image.fromarray(ph[y0:y0+s, x0:x0+s]).resize((SZ,SZ), Image.BILINEAR))
-        out.append(paste_digit(d, bg, rng))
+    out = [digit_on_photo(d, SZ, SZ, rng, photos) for d in (x[:,0]*255).round().byte().numpy()]
     t = torch.tensor(np.stack(out)).permute(0,3,1,2).float()/255
     return (t - MEAN) / STD
 
@@ -96,7 +88,7 @@ def pretrain(name, epochs=None, bs=128, lr=8e-3):
     xt, yt = load_split('training'); xv, yv = load_split('testing')
     rng = np.random.default_rng(0)
     xt_photo = torch.cat([render_photos(xt, rng), render_photos(xt, rng)]); yt_photo = torch.cat([yt, yt])
-    model = getattr(pet_breeds, name)(pretrained=False, n_out=10)
+    model = getattr(models, name)(pretrained=False, n_out=10)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     xv_photo = render_photos(xv, np.random.default_rng(1))
     n_b = (len(xt)+bs-1)//bs
@@ -112,7 +104,6 @@ def pretrain(name, epochs=None, bs=128, lr=8e-3):
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
         model.eval()
         with torch.no_grad():
-            gv = torch.Generator().manual_seed(1)
             acc = torch.cat([model(xv_photo[i]).argmax(1) == yv[i] for i in torch.arange(len(xv)).split(500)]).float().mean()
         print(f'{name} epoch {ep}: loss {loss.item():.3f}, held-out accuracy (digits on photos) {acc:.3f}, {time.time()-t0:.0f}s', flush=True)
     sd = {k: (v.half() if v.is_floating_point() else v) for k,v in model.state_dict().items()}
