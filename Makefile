@@ -24,7 +24,7 @@ lab: $(STAMP)
 	@echo "Starting JupyterLab on nbs/. Open the http://$(LAB_IP):$(LAB_PORT)/lab?token=... address it prints below in your browser (Ctrl-C twice stops it)."
 	$(BIN)/jupyter lab nbs/ --ip=$(LAB_IP) --port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-## The whole test suite: library in sync with the notebooks, every notebook in-process (nbdev-test), then pytest
+## The whole test suite: library in sync with the notebooks, every notebook in-process (nbdev-test), then pytest; two at a time, one torch thread each
 test: $(STAMP) export-check nbdev-test pytest
 
 export-check: $(STAMP)
@@ -37,10 +37,10 @@ export-check: $(STAMP)
 	$(BIN)/python tools/make_readme.py --check
 
 nbdev-test: $(STAMP)
-	FASTBOOK_ANSWERS_SOURCE=offline PYTHONPATH=tests/netguard MPLBACKEND=Agg $(BIN)/nbdev-test --n-workers 2
+	FASTBOOK_ANSWERS_SOURCE=offline FASTBOOK_ANSWERS_THREADS=1 PYTHONPATH=tests/netguard MPLBACKEND=Agg $(BIN)/nbdev-test --n-workers 2
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist worksteal
+	FASTBOOK_ANSWERS_THREADS=1 $(BIN)/python -m pytest -n 2 --dist worksteal
 
 ## Time every notebook in a real kernel (median of 3) and write benchmarks/RESULTS.md
 bench: $(STAMP)
