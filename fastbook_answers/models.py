@@ -5,7 +5,7 @@
 # %% ../nbs/02_models.ipynb #59e14fd9
 from __future__ import annotations
 import hashlib
-from importlib.resources import files
+from .core import pkg_path
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
@@ -24,7 +24,7 @@ ARCHS = {'xresnet_tiny':  dict(widen=0.1875, layers=(1,1,1,1)),
 
 def weights_dir() -> Path:
     "Folder of the committed pretrained weights (`fastbook_answers/weights`)."
-    return Path(str(files('fastbook_answers')/'weights'))
+    return pkg_path('weights')
 
 # %% ../nbs/02_models.ipynb #31f6c5ef
 def load_weights(name:str='xresnet_tiny', # one of the pretrained models, `xresnet_tiny` or `xresnet_small`

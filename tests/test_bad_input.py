@@ -8,7 +8,7 @@ import importlib, inspect, warnings
 import pytest
 from fastbook_answers.notebooks import CourseError
 
-MODULES = ['core', 'data', 'notebooks', 'quiz', 'anki', 'cli']
+MODULES = ['core', 'data', 'models', 'notebooks', 'quiz', 'anki', 'cli']
 SKIP = {'cli.main',             # takes argv: tested as a command line in test_cli.py
         'notebooks.chapter_of', # parses a file *name*; a missing file is no error for it
         'notebooks.kernel_env', # takes only optional settings
