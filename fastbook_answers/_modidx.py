@@ -173,6 +173,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                              'fastbook_answers/notebooks.py'),
                                             'fastbook_answers.notebooks.find_nbs': ( 'notebooks.html#find_nbs',
                                                                                      'fastbook_answers/notebooks.py'),
+                                            'fastbook_answers.notebooks.import_nbformat': ( 'notebooks.html#import_nbformat',
+                                                                                            'fastbook_answers/notebooks.py'),
                                             'fastbook_answers.notebooks.kernel_env': ( 'notebooks.html#kernel_env',
                                                                                        'fastbook_answers/notebooks.py'),
                                             'fastbook_answers.notebooks.locate': ('notebooks.html#locate', 'fastbook_answers/notebooks.py'),

@@ -8,7 +8,7 @@ import argparse, json, os, random, sys, time
 from pathlib import Path
 import fastbook_answers
 from .notebooks import (CHAPTERS, CourseError, chapter_of, course_notebooks, execute_notebook, find_nbs,
-                                        locate, notebook_report, read_notebook)
+                                        import_nbformat, locate, notebook_report, read_notebook)
 from .quiz import load_bank, quiz_session, select_questions, update_bank
 
 # %% auto #0
@@ -48,7 +48,7 @@ def run_course(nbs=None,              # notebook folder (default: `find_nbs()`)
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise CourseError(f"cannot create the output folder {out} ({e.strerror})") from None
     if not os.access(out, os.W_OK): raise CourseError(f"the output folder {out} is not writable")
-    import nbformat
+    nbformat = import_nbformat()
     cells = [sum(c.cell_type == 'code' for c in read_notebook(p).cells) + 1 for p in paths]
     bar, rows = _Progress(sum(cells), stream), []
     for k,p in enumerate(paths):

@@ -9,9 +9,19 @@ from pathlib import Path
 from .core import pkg_path
 
 # %% auto #0
-__all__ = ['DEMO_MARK', 'CHAPTERS', 'ENV_NBS', 'CourseError', 'cell_heading', 'sections', 'question_sections', 'answer_text',
-           'chapter_of', 'qid', 'read_notebook', 'find_nbs', 'course_notebooks', 'count_assertions', 'ran_clean',
-           'notebook_report', 'locate', 'kernel_env', 'execute_notebook']
+__all__ = ['DEMO_MARK', 'CHAPTERS', 'ENV_NBS', 'import_nbformat', 'CourseError', 'cell_heading', 'sections', 'question_sections',
+           'answer_text', 'chapter_of', 'qid', 'read_notebook', 'find_nbs', 'course_notebooks', 'count_assertions',
+           'ran_clean', 'notebook_report', 'locate', 'kernel_env', 'execute_notebook']
+
+# %% ../nbs/03b_notebooks.ipynb #219b41e2
+def import_nbformat():
+    "The `nbformat` module, imported without jsonschema's `iri` format checker (2 s of parser building that no notebook schema uses)."
+    if any(m in sys.modules for m in ('nbformat', 'jsonschema', 'rfc3987_syntax')):
+        import nbformat; return nbformat                # already paid for: nothing to save
+    sys.modules['rfc3987_syntax'] = None                # an import of it now fails, so jsonschema skips that checker
+    try: import nbformat
+    finally: del sys.modules['rfc3987_syntax']          # a later `import rfc3987_syntax` gets the real package
+    return nbformat
 
 # %% ../nbs/03b_notebooks.ipynb #da97cef4
 class CourseError(Exception):
@@ -95,7 +105,7 @@ def qid(q:dict, chapter:int|None) -> str:
 
 def read_notebook(path):
     "The notebook at `path`, or a `CourseError` naming the file if it is missing or not a notebook."
-    import nbformat   # here, not at the top: it takes a second to import, and the quiz never needs it
+    nbformat = import_nbformat()   # here, not at the top: the quiz never needs it
     path = Path(path)
     try: return nbformat.read(path, as_version=4)
     except FileNotFoundError: raise CourseError(f"notebook {path} does not exist") from None
@@ -204,7 +214,7 @@ def execute_notebook(path,                 # the notebook to run
                      env:dict|None=None,   # the kernel's starting environment (default: this process's)
                      on_cell=None):        # called as `on_cell(index, n_cells)` before each of the learner's code cells
     "Run `path` in a fresh kernel; return `(executed notebook, seconds, error)`, `error` a dict `(cell, ename, evalue)` or `None`."
-    import nbformat
+    nbformat = import_nbformat()
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     path = Path(path)

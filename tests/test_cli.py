@@ -4,10 +4,11 @@ on tiny notebooks in real kernels, dying and hanging ones included; `make lab` a
 (What the command's functions do in-process is tested in nbs/03e_cli.ipynb.)"""
 import json, os, re, shutil, signal, socket, subprocess, sys, time, select, urllib.request
 from pathlib import Path
-import nbformat, pytest
+import pytest
 from conftest import ROOT, FBA, cli, no_traceback
 from fastbook_answers.quiz import build_bank, bank_json, load_bank
-from fastbook_answers.notebooks import CHAPTERS
+from fastbook_answers.notebooks import CHAPTERS, import_nbformat
+nbformat = import_nbformat()
 
 md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
 

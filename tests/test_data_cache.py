@@ -3,11 +3,12 @@ manifest lost or garbled, a class folder gone, a builder killed mid-build, sever
 at once, a loader called from a real kernel on a damaged cache; and the switches between our data and the book's.
 (The cache's own behaviour on a toy dataset is tested in nbs/01_data.ipynb.)"""
 import shutil, signal, subprocess, sys, time
-import numpy as np, nbformat, pytest
+import numpy as np, pytest
 from PIL import Image
 from fastbook_answers import data
 from fastbook_answers.data import (mnist_sample, mnist_digits, pets, verify_folder, materialise, mnist_5k, MNIST_SAMPLE_DIRS, MANIFEST)
-from fastbook_answers.notebooks import execute_notebook
+from fastbook_answers.notebooks import execute_notebook, import_nbformat
+nbformat = import_nbformat()
 
 # ---------------------------------------------------------------- faults
 def test_files_truncated_deleted_and_added(cache, tally):

@@ -4,9 +4,10 @@ chapter notebook runs twice in a row through `fastbook-answers run`, and both ru
 (the second, where the OS allows it, in a network namespace with nothing but loopback). `make test` runs the
 library notebooks in-process with nbdev-test as well, and the chapters only here: two runs of each chapter in all."""
 import json, math, re, subprocess
-import nbformat, pytest
+import pytest
 from conftest import NBS, FBA
-from fastbook_answers.notebooks import CHAPTERS, chapter_of, count_assertions, execute_notebook
+from fastbook_answers.notebooks import CHAPTERS, chapter_of, count_assertions, execute_notebook, import_nbformat
+nbformat = import_nbformat()
 
 LIBRARY = sorted(p.name for p in NBS.glob('*.ipynb') if chapter_of(p) not in CHAPTERS)
 

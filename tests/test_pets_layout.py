@@ -72,7 +72,8 @@ def test_offline_only_checks_are_skipped_not_failed(pets_folder, capsys):
 
 def test_every_offline_only_number_in_the_chapter_is_guarded():
     "The chapter's checks of numbers that hold only on our set (the ten labels, 800/200 images, mirrored digits, the best change) sit under `offline_only`."
-    import nbformat
+    from fastbook_answers.notebooks import import_nbformat
+    nbformat = import_nbformat()
     from pathlib import Path
     nb = nbformat.read(Path(__file__).resolve().parents[1]/'nbs'/'05_pet_breeds.ipynb', as_version=4)
     src = [c.source for c in nb.cells if c.cell_type == 'code']

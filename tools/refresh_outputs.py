@@ -6,8 +6,8 @@ A notebook whose run fails is left untouched, and the script exits 1.
 usage: python tools/refresh_outputs.py NOTEBOOK.ipynb [...]   (or: make outputs NBS="...")"""
 import subprocess, sys
 from pathlib import Path
-import nbformat
-from fastbook_answers.notebooks import execute_notebook, locate, chapter_of
+from fastbook_answers.notebooks import execute_notebook, import_nbformat, locate, chapter_of
+nbformat = import_nbformat()
 
 def refresh(p:Path) -> bool:
     ex, secs, err = execute_notebook(p, timeout=900, offline=True)
