@@ -50,7 +50,7 @@ def _xresnet_mini(name, pretrained, n_out=10, **kwargs):
     if pretrained:
         m.load_state_dict(load_weights(name))
         if n_out != 10: m[-1] = nn.Linear(m[-1].in_features, n_out)   # pretrained body, fresh head for n_out classes
-    return m
+    return m.to(memory_format=torch.channels_last)    # the layout CPU convolutions run fastest in (see below)
 
 # %% ../nbs/02_models.ipynb #7d691636
 def xresnet_tiny(pretrained:bool=False, # load the MNIST-pretrained weights
