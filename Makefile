@@ -37,7 +37,7 @@ export-check: $(STAMP)
 	  git status --porcelain -- fastbook_answers; exit 1; fi
 	$(BIN)/python tools/make_readme.py --check
 
-NBDEV_TEST := FASTBOOK_ANSWERS_SOURCE=offline FASTBOOK_ANSWERS_THREADS=1 PYTHONPATH=tests/netguard MPLBACKEND=Agg $(BIN)/nbdev-test --n-workers 2
+NBDEV_TEST := FASTBOOK_ANSWERS_SOURCE=offline OMP_NUM_THREADS=1 PYTHONPATH=tests/netguard MPLBACKEND=Agg $(BIN)/nbdev-test --n-workers 2
 
 ## Every notebook in-process, chapters included (what a maintainer runs after an edit)
 nbdev-test: $(STAMP)
@@ -48,7 +48,7 @@ nbdev-test-library: $(STAMP)
 	$(NBDEV_TEST) --skip-file-re '^([_.]|0[45]_)'
 
 pytest: $(STAMP)
-	FASTBOOK_ANSWERS_THREADS=1 $(BIN)/python -m pytest -n 2 --dist worksteal
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist worksteal
 
 ## Time every notebook in a real kernel (median of 3) and write benchmarks/RESULTS.md
 bench: $(STAMP)
