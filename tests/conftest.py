@@ -11,10 +11,15 @@ FBA = Path(sys.executable).parent/'fastbook-answers'   # the console script, as 
 # The tests check the offline copies, whatever a machine holds in fastai's data folder.
 os.environ['FASTBOOK_ANSWERS_SOURCE'] = 'offline'     # even if a learner has exported 'auto' or 'full'
 os.environ.setdefault('MPLBACKEND', 'Agg')
-# ...and never read or write a learner's quiz progress: every process the tests start keeps it here
+# ...and never read or write a learner's quiz progress (see `own_quiz_progress` for each test's own file)
 os.environ['FASTBOOK_ANSWERS_STATE'] = os.path.join(tempfile.mkdtemp(prefix='fba-tests-'), 'quiz_state.json')
 
 TALLY_KEYS = ('notebook_runs', 'faults_survived', 'bad_inputs')
+
+@pytest.fixture(autouse=True)
+def own_quiz_progress(tmp_path_factory, monkeypatch):
+    "Each test its own quiz progress file, passed on to every process it starts: no test sees cards another one recorded."
+    monkeypatch.setenv('FASTBOOK_ANSWERS_STATE', str(tmp_path_factory.mktemp('progress')/'quiz_state.json'))
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
