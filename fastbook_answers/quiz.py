@@ -161,9 +161,9 @@ ENV_STATE = 'FASTBOOK_ANSWERS_STATE'
 def state_path(path=None,     # the file you asked for (`--state`)
                bank_path=None # a question bank other than the shipped one
               ) -> Path:
-    "Where the quiz keeps your progress: `path`, else `$FASTBOOK_ANSWERS_STATE`, else beside `bank_path`, else your user data folder."
+    "Where the quiz keeps your progress: `path`, else beside `bank_path`, else `$FASTBOOK_ANSWERS_STATE`, else your user data folder."
+    if path is None and bank_path is not None: path = Path(bank_path).with_suffix('.progress.json')   # a bank of its own: progress of its own
     if path is None: path = os.environ.get(ENV_STATE) or None
-    if path is None and bank_path is not None: path = Path(bank_path).with_suffix('.progress.json')
     if path is None:
         import platformdirs
         path = platformdirs.user_data_path('fastbook-answers', appauthor=False)/'quiz_state.json'

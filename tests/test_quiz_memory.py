@@ -68,9 +68,10 @@ def test_unusable_progress_file_is_set_aside(bank, tmp_path):
     assert rc == 2 and 'cannot save your quiz progress' in err, err
 
 def test_default_progress_file_beside_a_custom_bank(bank, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != 'FASTBOOK_ANSWERS_STATE'}
-    rc, out, err = cli('quiz', '--bank', bank, '--today', DAY, stdin='\nn\n', env=env)
+    assert os.environ.get('FASTBOOK_ANSWERS_STATE')            # set for every test (conftest): a custom bank ignores it
+    rc, out, err = cli('quiz', '--bank', bank, '--today', DAY, stdin='\nn\n')
     assert rc == 0 and boxes(tmp_path/'bank.progress.json') == {'Q4.1': 1}
+    assert not os.path.exists(os.environ['FASTBOOK_ANSWERS_STATE'])
 
 def test_anki_command(tmp_path):
     env = dict(os.environ, FASTBOOK_ANSWERS_NBS=str(tmp_path/'no_notebooks'))
