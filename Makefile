@@ -43,7 +43,7 @@ NBDEV_TEST := FASTBOOK_ANSWERS_SOURCE=offline OMP_NUM_THREADS=1 PYTHONPATH=tests
 nbdev-test: $(STAMP)
 	$(NBDEV_TEST)
 
-## The library notebooks only: make test runs the chapters in pytest instead (twice, in a real kernel, as learners run them)
+## The library notebooks only (make test runs them here, once); the chapters run in pytest instead (twice, in a real kernel, as learners run them)
 nbdev-test-library: $(STAMP)
 	$(NBDEV_TEST) --skip-file-re '^([_.]|0[45]_)'
 
