@@ -1,6 +1,6 @@
 """What every test file shares: where the course is, the offline data, a fresh data cache, the command line
 in a subprocess, and the reliability tally that `make test` prints at the end."""
-import os, subprocess, sys, tempfile
+import os, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -11,14 +11,12 @@ FBA = Path(sys.executable).parent/'fastbook-answers'   # the console script, as 
 # The tests check the offline copies, whatever a machine holds in fastai's data folder.
 os.environ['FASTBOOK_ANSWERS_SOURCE'] = 'offline'     # even if a learner has exported 'auto' or 'full'
 os.environ.setdefault('MPLBACKEND', 'Agg')
-# ...and never read or write a learner's quiz progress (see `own_quiz_progress` for each test's own file)
-os.environ['FASTBOOK_ANSWERS_STATE'] = os.path.join(tempfile.mkdtemp(prefix='fba-tests-'), 'quiz_state.json')
 
 TALLY_KEYS = ('notebook_runs', 'faults_survived', 'bad_inputs')
 
 @pytest.fixture(autouse=True)
 def own_quiz_progress(tmp_path_factory, monkeypatch):
-    "Each test its own quiz progress file, passed on to every process it starts: no test sees cards another one recorded."
+    "Each test its own quiz progress file, passed on to every process it starts: no test reads or writes a learner's progress, or cards another test recorded."
     monkeypatch.setenv('FASTBOOK_ANSWERS_STATE', str(tmp_path_factory.mktemp('progress')/'quiz_state.json'))
 
 @pytest.fixture
