@@ -1,44 +1,39 @@
 #!/usr/bin/env python3
 """Reproduce the pretrained weights that chapter 5 fine-tunes: `fastbook_answers/weights/{name}.pth` + `.sha256`.
 
-The pretraining task is MNIST digit classification (10 classes) on the *training* split of
-`fastbook_answers.data.mnist_digits()` only (4,000 real 28x28 digits); the chapter-5 pets set is built
-from the held-out digits, so the two never share a digit image. White-on-black 28x28 digits alone give
-a body that transfers poorly to digits in photos (we measured about 20-30% zero-shot accuracy on the
-pets set, and fine-tuning barely beat training from scratch), so the digits are shown to the model in
-the wild, at 64x64:
-- three quarters of each batch: each training digit pasted, by the same `digit_on_photo` the pets set uses,
-  onto a random crop of one of scikit-learn's two photos (two fixed renderings per digit, alternating
-  per epoch);
-- one quarter: the digit scaled, shifted, rotated, sometimes thickened, drawn in a random colour over
-  synthetic clutter (multi-scale colour noise and hard-edged rectangles), rendered on the fly.
-This is the analogue of ImageNet pretraining for the book's Pets (ImageNet holds cats and dogs too):
-the same kind of images, but other examples and a head for another label set. Inputs are normalised
-with ImageNet statistics, which is what `vision_learner` adds for these models (see `model_meta`).
+The source task, as ImageNet is to the book's Pets: printed **letters and symbols** (`models.SOURCE_CLASSES`: 26 capitals,
+17 lowercase letters, 10 symbols; 53 labels, no digit), drawn by `models.glyph` from 23 of the fonts matplotlib ships
+and bent towards handwriting (stroke width, slant, rotation, stretch, elastic distortion). No MNIST image, no digit
+glyph and no digit label is ever used: chapter 5's question (which digit?) is new to the body, as the 37 breeds are new
+to an ImageNet body. Each batch, at 48 px:
+- three quarters: the glyphs pasted by `data.digit_on_photo` on crops of scikit-learn's two photos (`models.on_photos`,
+  two fixed renderings of the training glyphs, alternating per epoch);
+- one quarter: the same glyphs scaled, shifted, rotated, sometimes thickened, in a random colour over synthetic
+  clutter (multi-scale colour noise and hard-edged rectangles), drawn afresh each time.
+400 glyphs per label (21,200), AdamW with a 1cycle schedule (peak 8e-3), batches of 128; held out: 20 glyphs per
+label drawn with another seed, on photos. Inputs are normalised with ImageNet statistics, which is what
+`vision_learner` adds for these models (see `model_meta`).
 
-usage: python tools/pretrain.py [xresnet_tiny|xresnet_small ...]   (default: both; about 3 + 5 min on
-2 idle CPU cores; 20 and 12 epochs)
-Weights are saved in float16 (half the size; `load_state_dict` casts them back to float32). Results are
-seeded but bit-for-bit reproducibility across machines and torch versions is not guaranteed, so the
-committed `.sha256` is rewritten with the file."""
-import sys, time, hashlib
+usage: python tools/pretrain.py [xresnet_tiny|xresnet_small ...]   (default: both)
+Runs recorded here (2 threads, `OMP_NUM_THREADS=2`, on the 2-core machine shared with other jobs):
+RUNS_RECORD
+Weights are saved in float16 (half the size; `load_state_dict` casts them back to float32). Results are seeded, but
+bit-for-bit reproducibility across machines and torch versions is not guaranteed, so the committed `.sha256` is
+rewritten with the file."""
+import sys, time, hashlib, os
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from fastbook_answers.data import mnist_digits, sample_photo, digit_on_photo
 from fastbook_answers.core import seed_everything
-from fastbook_answers.mnist_basics import digits_xy
 from fastbook_answers import models
+from fastbook_answers.models import SOURCE_CLASSES, source_glyphs, on_photos
 
 MEAN, STD = torch.tensor([0.485, 0.456, 0.406]).view(1,3,1,1), torch.tensor([0.229, 0.224, 0.225]).view(1,3,1,1)
-SZ = 64
-
-def load_split(split):
-    "One split of the MNIST digits as [N,1,28,28] floats in [0,1] and their labels."
-    x, y = digits_xy(mnist_digits()/split, labels=range(10))
-    return x.view(-1, 1, 28, 28), y
+SZ = 48
+EPOCHS = {'xresnet_tiny': 12, 'xresnet_small': 10}
+N_PER_CLASS = 400
 
 def clutter(B, g):
     "Random backgrounds: a base colour, colour noise at four scales, and three hard-edged rectangles."
@@ -56,11 +51,11 @@ def clutter(B, g):
     return bg.clamp(0,1)
 
 def jitter(x, g):
-    "Scale, shift, rotate and colour a batch of [B,1,28,28] digits onto [B,3,SZ,SZ] backgrounds."
+    "Scale, shift, rotate and colour a batch of [B,1,28,28] glyph masks onto [B,3,SZ,SZ] cluttered backgrounds, normalised."
     B = len(x)
     thick = torch.rand(B, generator=g) < 0.5
     x = torch.where(thick.view(B,1,1,1), F.max_pool2d(x, 3, 1, 1), x)
-    s = torch.empty(B).uniform_(22/SZ, 44/SZ, generator=g)          # digit side / canvas side
+    s = torch.empty(B).uniform_(0.5, 0.9, generator=g)               # glyph frame side / image side
     a = torch.empty(B).uniform_(-0.26, 0.26, generator=g)            # about +-15 degrees
     t = torch.empty(B,2).uniform_(-1, 1, generator=g) * (1-s).unsqueeze(1)
     cos, sin = torch.cos(a)/s, torch.sin(a)/s
@@ -73,46 +68,42 @@ def jitter(x, g):
     fg = torch.where(dark, torch.rand(B,3,1,1, generator=g)*0.2, 0.84 + torch.rand(B,3,1,1, generator=g)*0.16)
     return ((bg*(1-m) + fg*m) - MEAN) / STD
 
-def render_photos(x, rng):
-    "Each digit pasted on a random square crop of one of scikit-learn's two photos, at SZ x SZ (`fastbook_answers.data.digit_on_photo`, as the pets set)."
-    photos = [sample_photo('china'), sample_photo('flower')]
-    out = [digit_on_photo(d, SZ, SZ, rng, photos) for d in (x[:,0]*255).round().byte().numpy()]
-    t = torch.tensor(np.stack(out)).permute(0,3,1,2).float()/255
-    return (t - MEAN) / STD
-
-EPOCHS = {'xresnet_tiny': 20, 'xresnet_small': 12}
+def norm(u8): return (u8.float()/255 - MEAN) / STD
 
 def pretrain(name, epochs=None, bs=128, lr=8e-3):
     epochs = epochs or EPOCHS[name]
     seed_everything(42)
-    xt, yt = load_split('training'); xv, yv = load_split('testing')
-    rng = np.random.default_rng(0)
-    xt_photo = torch.cat([render_photos(xt, rng), render_photos(xt, rng)]); yt_photo = torch.cat([yt, yt])
-    model = getattr(models, name)(pretrained=False, n_out=10)
+    t0 = time.time()
+    masks, yt = source_glyphs(N_PER_CLASS, seed=0)
+    photos = [on_photos(masks, seed=s, size=SZ) for s in (0, 1)]            # two renderings, alternating per epoch
+    xt, yt = torch.tensor(masks).float().div(255).unsqueeze(1), torch.tensor(yt)
+    vm, yv = source_glyphs(20, seed=1)
+    xv, yv = norm(on_photos(vm, seed=2, size=SZ)), torch.tensor(yv)
+    print(f'{len(xt)} training glyphs (2 renderings on photos), {len(xv)} held out; drawn in {time.time()-t0:.0f}s', flush=True)
+    model = getattr(models, name)(pretrained=False)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    xv_photo = render_photos(xv, np.random.default_rng(1))
     n_b = (len(xt)+bs-1)//bs
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs*n_b)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs*n_b, pct_start=0.25)
     g = torch.Generator().manual_seed(0)
     t0 = time.time()
     for ep in range(epochs):
-        model.train()
+        model.train(); hits = 0
         for idx in torch.randperm(len(xt), generator=g).split(bs):
-            xb = torch.cat([jitter(xt[idx[:len(idx)//4]], g), xt_photo[idx[len(idx)//4:] + len(xt)*(ep%2)]])   # a quarter clutter, the rest photos
-            yb = torch.cat([yt[idx[:len(idx)//4]], yt_photo[idx[len(idx)//4:] + len(xt)*(ep%2)]])
-            loss = F.cross_entropy(model(xb), yb)
+            q = len(idx)//4                                                   # a quarter on clutter, the rest on photos
+            xb = torch.cat([jitter(xt[idx[:q]], g), norm(photos[ep % 2][idx[q:]])])
+            out = model(xb); loss = F.cross_entropy(out, yt[idx])
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+            hits += (out.argmax(1) == yt[idx]).sum().item()
         model.eval()
-        with torch.no_grad():
-            acc = torch.cat([model(xv_photo[i]).argmax(1) == yv[i] for i in torch.arange(len(xv)).split(500)]).float().mean()
-        print(f'{name} epoch {ep}: loss {loss.item():.3f}, held-out accuracy (digits on photos) {acc:.3f}, {time.time()-t0:.0f}s', flush=True)
+        with torch.no_grad(): acc = (model(xv).argmax(1) == yv).float().mean()
+        print(f'{name} epoch {ep}: train accuracy {hits/len(xt):.3f}, held-out accuracy (glyphs on photos) {acc:.3f}, {time.time()-t0:.0f}s', flush=True)
     sd = {k: (v.half() if v.is_floating_point() else v) for k,v in model.state_dict().items()}
-    out = ROOT/'fastbook_answers'/'weights'/f'{name}.pth'
-    out.parent.mkdir(exist_ok=True)
+    out = Path(os.environ.get('PRETRAIN_OUT', ROOT/'fastbook_answers'/'weights'))/f'{name}.pth'
+    out.parent.mkdir(exist_ok=True, parents=True)
     torch.save(sd, out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     out.with_suffix('.sha256').write_text(f'{digest}  {out.name}\n')
-    print(f'saved {out} ({out.stat().st_size/1e6:.2f} MB), sha256 {digest}')
+    print(f'saved {out} ({out.stat().st_size/1e6:.2f} MB), sha256 {digest}', flush=True)
     return float(acc)
 
 if __name__ == '__main__':
