@@ -18,8 +18,8 @@ from fastai.vision.core import imagenet_stats
 from fastai.vision.learner import model_meta, _xresnet_split
 
 # %% auto #0
-__all__ = ['SOURCE_CLASSES', 'SOURCE_FONTS', 'ARCHS', 'font_file', 'glyph', 'source_glyphs', 'on_photos', 'weights_dir',
-           'load_weights', 'xresnet_tiny', 'xresnet_small', 'GroupRecorder']
+__all__ = ['SOURCE_CLASSES', 'SOURCE_FONTS', 'ARCHS', 'font_file', 'glyph', 'source_glyphs', 'source_photos', 'on_photos',
+           'weights_dir', 'load_weights', 'xresnet_tiny', 'xresnet_small', 'GroupRecorder']
 
 # %% ../nbs/02_models.ipynb #3c1e0a51
 SOURCE_CLASSES = tuple('ABCDEFGHIJKLMNOPQRSTUVWXYZ' 'abdefghijkmnpqrty' '&?@#%$+!<>')
@@ -93,13 +93,23 @@ def source_glyphs(n_per_class:int, # glyphs per label
         for i in range(n_per_class): X.append(glyph(ch, fonts[i % len(fonts)], rng)); y.append(k)
     return np.stack(X), np.array(y)
 
+def source_photos() -> list:
+    "The source task's photo backgrounds, none of them chapter 5's: matplotlib's sample photo of Grace Hopper and a hill-shaded elevation map (its `jacksboro_fault_dem` sample), uint8 [H,W,3]."
+    import matplotlib, matplotlib.cbook as cbook
+    from matplotlib.colors import LightSource
+    hopper = np.asarray(Image.open(cbook.get_sample_data('grace_hopper.jpg')).convert('RGB'))
+    z = cbook.get_sample_data('jacksboro_fault_dem.npz')['elevation']
+    terrain = LightSource(azdeg=315, altdeg=45).shade(z, cmap=matplotlib.colormaps['gist_earth'], blend_mode='overlay', vert_exag=0.05)
+    return [hopper, (terrain[..., :3]*255).astype(np.uint8)]
+
 def on_photos(masks:np.ndarray, # uint8 [N,28,28] white-on-black glyphs (or digits)
               seed:int,         # seeds the crops, positions and colours
-              size:int=48       # side of the square images
+              size:int=48,      # side of the square images
+              photos=None       # backgrounds (default: `source_photos()`)
              ) -> torch.Tensor:
-    "Each mask pasted (`digit_on_photo`) on a random crop of one of scikit-learn's two photos: uint8 `[N,3,size,size]`."
+    "Each mask pasted (`digit_on_photo`) on a random crop of one of `photos`: uint8 `[N,3,size,size]`."
     if not isinstance(masks, np.ndarray) or masks.dtype != np.uint8 or masks.ndim != 3: raise TypeError("masks must be a uint8 numpy array [N,28,28]")
-    rng, photos = np.random.default_rng(seed), [sample_photo('china'), sample_photo('flower')]
+    rng, photos = np.random.default_rng(seed), photos or source_photos()
     return torch.tensor(np.stack([digit_on_photo(m, size, size, rng, photos, scale=(0.5, 0.85), within=0.95) for m in masks])).permute(0, 3, 1, 2).contiguous()
 
 # %% ../nbs/02_models.ipynb #04945741
@@ -155,9 +165,9 @@ for _a in (xresnet_tiny, xresnet_small): model_meta[_a] = {'cut':-4, 'split':_xr
 
 # %% ../nbs/02_models.ipynb #b7644726
 class GroupRecorder(Callback):
-    "Record per fit, epoch and parameter group: share of non-BatchNorm weights that train, lr range and 1cycle peak; plus the epoch's metrics and plain mean training loss."
+    "Record per fit, epoch and parameter group: share of non-BatchNorm weights that train, lr range and 1cycle peak, the epoch's metrics and plain mean training loss; and every training batch's loss."
     order = 60                                    # after `Recorder` (50), so the epoch's metrics are there
-    def __init__(self): self.rows, self.fit_idx = [], -1
+    def __init__(self): self.rows, self.batch_rows, self.fit_idx = [], [], -1
     def before_fit(self):
         self.fit_idx += 1
         self.bn = {id(p) for m in self.learn.model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) for p in m.parameters()}
@@ -165,6 +175,7 @@ class GroupRecorder(Callback):
     def after_batch(self):
         if not self.training: return
         self.lrs.append([h['lr'] for h in self.opt.hypers]); self.batch_losses.append(self.learn.loss.item())
+        self.batch_rows.append(dict(fit=self.fit_idx, epoch=self.epoch, loss=self.batch_losses[-1], lr=self.lrs[-1][-1]))
     def after_epoch(self):
         lrs = np.array(self.lrs)
         ps = getattr(self.learn, 'param_scheduler', None)
@@ -180,3 +191,5 @@ class GroupRecorder(Callback):
                                   train_loss_plain=float(np.mean(self.batch_losses)), **vals))
     @property
     def df(self) -> pd.DataFrame: return pd.DataFrame(self.rows)
+    @property
+    def batch_df(self) -> pd.DataFrame: return pd.DataFrame(self.batch_rows)

@@ -4,26 +4,43 @@
 
 # %% ../nbs/05_pet_breeds.ipynb #823cb80a
 from __future__ import annotations
-import math, re, shutil
+import functools, math, re, shutil
 from copy import deepcopy
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from fastcore.basics import using_attr
-from fastai.data.block import DataBlock, CategoryBlock
-from fastai.data.transforms import get_image_files, RandomSplitter, RegexLabeller
+from fastai.torch_core import TensorImage
+from fastai.data.block import DataBlock, CategoryBlock, TransformBlock
+from fastai.data.transforms import get_image_files, RandomSplitter, RegexLabeller, IntToFloatTensor
+from fastai.vision.core import PILImage, image2tensor
 from fastai.vision.data import ImageBlock
 from fastai.vision.augment import Resize, aug_transforms
+from fastai.callback.core import Callback
+from .core import seed_everything
 from .data import PETS_PAT
 
 # %% auto #0
-__all__ = ['pets_dblock', 'plant_mislabels', 'softmax_table', 'lr_suggestions', 'stage_blocks', 'lr_range_test']
+__all__ = ['RECIPE', 'Presized', 'pets_dblock', 'reseed', 'lr_choice', 'Snapshot', 'rights', 'paired', 'plant_mislabels',
+           'softmax_table', 'lr_suggestions', 'stage_blocks', 'lr_range_test']
 
 # %% ../nbs/05_pet_breeds.ipynb #343a785b
+@functools.lru_cache(maxsize=None)
+def _presized(fn, size):
+    "`fn` decoded and resized as the item `Resize(size)` does it for the validation set (a centre crop): a uint8 `TensorImage`, kept in memory."
+    return TensorImage(image2tensor(Resize(size)(PILImage.create(fn), split_idx=1)))
+
+class Presized:
+    "Type transform of `pets_dblock(in_memory=True)`: an image file, decoded and presized once, then served from memory."
+    def __init__(self, size): self.size = size
+    def __call__(self, fn): return _presized(fn, self.size)
+    def __repr__(self): return f'Presized({self.size})'
+
 def pets_dblock(size:int=64,          # side of the images in a batch, after the batch transforms
                 presize:int|None=96,  # side of the item-level `Resize` (None: resize straight to `size`)
                 min_scale:float=0.75, # smallest fraction of the image `aug_transforms` keeps
-                flip:bool=False       # random horizontal flips (the book's default is True; a mirrored digit is another symbol)
+                flip:bool=False,      # random horizontal flips (the book's default is True; a mirrored digit is another symbol)
+                in_memory:bool=False  # decode and presize each image once and keep it (the validation crop), for faster epochs
                ) -> DataBlock:
     "The book's pets `DataBlock`: file names labelled by `PETS_PAT`, 20% validation (seed 42), presizing then augmentation."
     for nm,v in (('size',size), ('presize',presize)):
@@ -31,9 +48,53 @@ def pets_dblock(size:int=64,          # side of the images in a batch, after the
         if isinstance(v, bool) or not isinstance(v, int) or v < 8: raise ValueError(f"{nm} must be an int >= 8, got {v!r}")
     if presize is not None and presize < size: raise ValueError(f"presize ({presize}) must be at least size ({size}): presizing means resizing larger first")
     if not 0 < min_scale <= 1: raise ValueError(f"min_scale must be in (0, 1], got {min_scale!r}")
-    return DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=get_image_files, splitter=RandomSplitter(seed=42),
-                     get_y=using_attr(RegexLabeller(PETS_PAT), 'name'),
-                     item_tfms=Resize(presize or size), batch_tfms=aug_transforms(size=size, min_scale=min_scale, do_flip=flip))
+    x_block = TransformBlock(type_tfms=Presized(presize or size), batch_tfms=IntToFloatTensor) if in_memory else ImageBlock
+    return DataBlock(blocks=(x_block, CategoryBlock), get_items=get_image_files, splitter=RandomSplitter(seed=42),
+                     get_y=using_attr(RegexLabeller(PETS_PAT), 'name'), item_tfms=None if in_memory else Resize(presize or size),
+                     batch_tfms=aug_transforms(size=size, min_scale=min_scale, do_flip=flip))
+
+# %% ../nbs/05_pet_breeds.ipynb #c19204e0
+RECIPE = dict(bs=32,               # images per batch
+              n_it=40,             # batches of each lr_find sweep
+              epochs=2,           # fine_tune's unfrozen epochs (after 1 frozen)
+              lr_mult=10,          # fine_tune's lr_mult: the stem's rate is the head's / lr_mult
+              n_long=6,           # the unfrozen epochs of question 21's longer run
+              lr_high_factor=30)  # question 16's rate far too high, as a multiple of base_lr
+
+def reseed(seed:int, dls):
+    "Seed Python, NumPy and PyTorch, and the training loader's own shuffling (`dls.train.rng`), so that runs which start here see the same batches."
+    seed_everything(seed); dls.train.rng.seed(seed)
+
+# %% ../nbs/05_pet_breeds.ipynb #c19204e7
+def lr_choice(sugg) -> float:
+    "The chapter's base_lr from `lr_find`'s suggestions: rule 1 of question 16, fastai's `minimum` (a tenth of the rate at the lowest loss)."
+    return float(sugg.minimum)
+
+# %% ../nbs/05_pet_breeds.ipynb #592b9240
+class Snapshot(Callback):
+    "Keep the model's and optimiser's state at the end of the first `fit` (fine_tune's frozen step), then `reseed(seed, dls)`; `restore` puts another learner there."
+    order = 70
+    def __init__(self, seed:int, dls): self.seed, self.loaders, self.state = seed, dls, None
+    def after_fit(self):
+        if self.state is not None: return
+        self.state = deepcopy(self.learn.model.state_dict()), deepcopy(self.learn.opt.state_dict())
+        reseed(self.seed, self.loaders)
+    def restore(self, learner):
+        "Put `learner` where the frozen step left the run, unfrozen and reseeded as the run was when it went on."
+        learner.model.load_state_dict(self.state[0])
+        if learner.opt is None: learner.create_opt()
+        learner.opt.load_state_dict(deepcopy(self.state[1])); learner.unfreeze(); reseed(self.seed, self.loaders)
+
+# %% ../nbs/05_pet_breeds.ipynb #592b9246
+def rights(learner) -> np.ndarray:
+    "Which validation images `learner` reads correctly: a boolean array, in the order of its `dls.valid`."
+    with learner.no_bar(): preds, targs = learner.get_preds(dl=learner.dls.valid)
+    return (preds.argmax(1) == targs).numpy()
+
+def paired(new:np.ndarray, old:np.ndarray) -> dict:
+    "Images right in `new`, gained and lost going from `old` to `new` (boolean arrays over the same images), the net change and the noise 2*sqrt(gained+lost)."
+    g, l = int((new & ~old).sum()), int((~new & old).sum())
+    return dict(right=int(new.sum()), gained=g, lost=l, net=g-l, noise=round(2*math.sqrt(g+l), 1))
 
 # %% ../nbs/05_pet_breeds.ipynb #d9b9db09
 def plant_mislabels(src,           # a Pets-shaped folder (with `images/`)
