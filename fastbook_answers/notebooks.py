@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, os, re, sys, tempfile, time
 from pathlib import Path
-from .core import pkg_path
+from .course import pkg_path
 
 # %% auto #0
 __all__ = ['DEMO_MARK', 'CHAPTERS', 'ENV_NBS', 'import_nbformat', 'CourseError', 'cell_heading', 'sections', 'question_sections',

@@ -8,7 +8,7 @@ import json, os, random, re, shutil, sys, textwrap
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
-from .core import pkg_path
+from .course import pkg_path
 from .notebooks import CourseError, cell_heading, question_sections, answer_text, chapter_of, qid, read_notebook
 
 # %% auto #0
