@@ -107,7 +107,7 @@ def read_notebook(path):
     except FileNotFoundError: raise CourseError(f"notebook {path} does not exist") from None
     except Exception as e: raise CourseError(f"{path} is not a readable notebook ({type(e).__name__}: {str(e)[:200]})") from None
 
-# %% ../nbs/00a_course.ipynb #16d3aae3
+# %% ../nbs/00a_course.ipynb #27c4c542
 def demo_course(dest,            # the folder to write `nbs/` into
                 fail:bool=False  # make the demo of question 5.2 assert a false claim
                ) -> Path:
@@ -115,13 +115,17 @@ def demo_course(dest,            # the folder to write `nbs/` into
     nbf = import_nbformat(); md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
     nbs = Path(dest)/'nbs'; nbs.mkdir(parents=True, exist_ok=True)
     nbf.write(nbf.v4.new_notebook(cells=[md('# Chapter 4, tiny'), code('from fastcore.test import *\nch4_results = {"acc": 0.75}'),
-        md('<a id="q1"></a>'), md('## 1. What is 2+2?\n\nFour, by the definition of addition.\n\nAdding 2 twice counts four steps from zero.'),
+        md('<a id="q1"></a>'),
+        md('## 1. What is 2+2?\n\nFour, by the definition of addition.\n\nAdding one four times to zero counts four steps.'),
         code('print(2+2)\ntest_eq(2+2, 4)'),
-        md('## Further research'), md('### 1. Sum 1..100.\n\n5050, pairing first and last terms.'), code('test_eq(sum(range(101)), 5050)')]),
-        nbs/'04_tiny.ipynb')
+        md('## A section that is not a question'), code('y = 3'),
+        md('## Further research'), md('<a id="fr1"></a>'), md('### 1. Sum 1..100.\n\n5050, pairing first and last terms.'),
+        code('test_eq(sum(range(101)), 5050)')]), nbs/'04_tiny.ipynb')
     nbf.write(nbf.v4.new_notebook(cells=[md('# Chapter 5, tiny'), code('import math\nfrom fastcore.test import *'),
-        md('## 1. What is log(1)?\n\nZero: e to the power 0 is 1.'), code('test_eq(math.log(1), 0)'),
+        md('## 1. What is log(1)?'), md('Zero: e to the power 0 is 1.'), code('test_eq(math.log(1), 0)'),
         md('## 2. Is log(-2) a real number?\n\nNo: the logarithm of a negative number is not real.'),
-        code('assert math.log(-2) > 0' if fail else 'test_fail(lambda: math.log(-2), contains="domain")')]), nbs/'05_tiny.ipynb')
+        code('assert math.log(-2) > 0' if fail else 'test_fail(lambda: math.log(-2), contains="domain")'),
+        md('## Further research 1: Is `sum` of an empty list zero?\n\nYes, the sum\'s starting value.'), code('test_eq(sum([]), 0)')]),
+        nbs/'05_tiny.ipynb')
     nbf.write(nbf.v4.new_notebook(cells=[md('# Index')]), nbs/'index.ipynb')
     return nbs
