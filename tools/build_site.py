@@ -15,8 +15,7 @@ usage: build_site.py [--out DIR] [--repo-url URL] [--strict]
   --strict        exit 1 if the checks find a problem (default: report them and exit 0)
 """
 from __future__ import annotations
-import argparse, ast, copy, io, json, os, re, shutil, subprocess, sys, tempfile, time, tokenize
-from html.parser import HTMLParser
+import argparse, ast, copy, functools, html, io, json, os, re, shutil, subprocess, sys, tempfile, time, tokenize
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -132,9 +131,12 @@ def _arg_rows(fn: ast.FunctionDef, comments: dict[int, str], skip_self: bool) ->
              ast.unparse(d) if d is not None else '', comments.get(arg.lineno, '') if per_line[arg.lineno] == 1 else '')
             for arg, d, pre in args]
 
-def _signature(name: str, rows, returns: str) -> str:
+def _signature(name: str, rows, returns: str, width: int = 72) -> str:
+    "The call's signature on one line, or one argument a line where that is wider than `width`."
     parts = [f"{n}{':'+t if t else ''}{'='+d if d else ''}" for n, t, d, _ in rows]
-    return f"{name}({', '.join(parts)})" + (f" -> {returns}" if returns else '')
+    ret = f" -> {returns}" if returns else ''
+    one = f"{name}({', '.join(parts)}){ret}"
+    return one if len(one) <= width else f"{name}(\n" + ''.join(f"    {p},\n" for p in parts) + f"){ret}"
 
 def doc_blocks(code: str, public: set[str] | None, level: int) -> list[str]:
     """Markdown documenting each public function and class that an export cell defines: a heading with its name, its
@@ -150,7 +152,7 @@ def doc_blocks(code: str, public: set[str] | None, level: int) -> list[str]:
             init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == '__init__'), None)
             bases = ', '.join(ast.unparse(b) for b in node.bases)
             rows = _arg_rows(init, comments, True) if init else []
-            sig = (f"class {node.name}({bases})" if bases else f"class {node.name}") + ('\n    ' + _signature('__init__', rows, '') if init else '')
+            sig = (f"class {node.name}({bases})" if bases else f"class {node.name}") + (':\n' + _signature('__init__', rows, '') if init else '')
             if init and not doc: doc = ast.get_docstring(init) or ''
         else:
             rows = _arg_rows(node, comments, False)
@@ -222,11 +224,25 @@ def prepare_nb(nb: dict, library: bool) -> dict:
         if library and exported and 'exporti' not in d:
             blocks = doc_blocks(body, module_all(mod) if mod else None, min(level+1, 6))
             cells += [_md_cell(b) for b in blocks]
-    nb['cells'] = cells
+    for i, c in enumerate(cells): c['id'] = f'c{i}'            # nbformat 4.5 wants cell ids
+    nb['cells'], nb['nbformat'], nb['nbformat_minor'] = cells, 4, max(5, nb.get('nbformat_minor', 0))
     return nb
 
-def quiz_page(index: dict) -> str:
-    "The quiz page: the sections of the home page on the flashcards and the Anki deck, cut out of nbs/index.ipynb."
+DECK = 'fastbook_answers.apkg'
+
+def make_deck(dest: Path, nbs: Path = NBS) -> str:
+    """Write the Anki deck of both chapters into `dest` with the course's own command (`fastbook-answers anki`), for the quiz
+    page to offer; return what the command said, or '' (and say why) if the course is not installed here."""
+    fba = Path(sys.executable).parent/'fastbook-answers'
+    if not fba.exists(): print(f'build_site: no {fba.name} command in this environment: the quiz page offers no deck'); return ''
+    p = subprocess.run([str(fba), 'anki', '--nbs', str(nbs), '--out', str(dest/DECK)], capture_output=True, text=True, timeout=300)
+    if p.returncode != 0 or not (dest/DECK).exists():
+        print(f'build_site: fastbook-answers anki failed, the quiz page offers no deck:\n{p.stderr[-2000:]}'); return ''
+    return p.stdout.splitlines()[0].split(': ', 1)[-1] if p.stdout.strip() else ''
+
+def quiz_page(index: dict, deck: str = '') -> str:
+    """The quiz page: a download link to the deck (when `deck`, what `fastbook-answers anki` said, is given), then the
+    sections of the home page on the flashcards and the Anki deck, cut out of nbs/index.ipynb."""
     keep, out = False, []
     for c in index['cells']:
         if c['cell_type'] != 'markdown': continue
@@ -237,12 +253,17 @@ def quiz_page(index: dict) -> str:
         if keep: out.append('')
     if not out: raise SystemExit('build_site: nbs/index.ipynb has no section on the quiz or the Anki deck (a ### heading naming quiz, flashcards or Anki)')
     intro = ['# Quiz yourself: flashcards and an Anki deck', '',
-             'Both questionnaires, as flashcards: the front is the question, the back our short answer. '
-             'Install the course with the two commands on the [home page](index.md) (`make lab` installs it), '
-             'then run the `fastbook-answers` command below from the checkout. What follows is the home page\'s own text.', '']
+             'Both questionnaires as flashcards: the front is a question, the back our short answer, then the why.', '']
+    if deck: intro += [f'**The Anki deck, ready to import:** {{download}}`{DECK} <{DECK}>` ({deck}, made from the notebooks of '
+                       'this site by `fastbook-answers anki`). In Anki desktop: **File > Import...**; in AnkiDroid: **Import** from '
+                       'the menu; in AnkiMobile: open the file from Files.', '']
+    intro += ['**The quiz in a terminal** remembers what you knew and asks again when a card is due. It needs the course '
+              'installed: clone the repository and run `make lab` or `make test` once (the two commands of the '
+              '[home page](index.ipynb)), then `.venv/bin/fastbook-answers quiz` in the checkout.', '',
+              "The rest of this page is the home page's own description of both.", '']
     return '\n'.join(intro + [re.sub(r'^###', '##', l) for l in out]).rstrip() + '\n'
 
-def write_book(dest: Path, nbs: Path = NBS, repo_url: str = '') -> dict:
+def write_book(dest: Path, nbs: Path = NBS, repo_url: str = '', deck: bool = True) -> dict:
     "Write the build folder: the prepared notebooks, the quiz page, `_config.yml` and `_toc.yml`; return what went where."
     index, chapters, library = notebooks(nbs)
     dest.mkdir(parents=True, exist_ok=True)
@@ -250,7 +271,8 @@ def write_book(dest: Path, nbs: Path = NBS, repo_url: str = '') -> dict:
     (dest/'index.ipynb').write_text(json.dumps(prepare_nb(idx, library=False)), encoding='utf-8')
     for p in chapters: (dest/p.name).write_text(json.dumps(prepare_nb(read_nb(p), library=False)), encoding='utf-8')
     for p in library: (dest/p.name).write_text(json.dumps(prepare_nb(read_nb(p), library=True)), encoding='utf-8')
-    (dest/f'{QUIZ_PAGE}.md').write_text(quiz_page(idx), encoding='utf-8')
+    made = make_deck(dest, nbs) if deck else ''
+    (dest/f'{QUIZ_PAGE}.md').write_text(quiz_page(idx, made), encoding='utf-8')
     toc = ['format: jb-book', 'root: index', 'parts:', '- caption: The course', '  chapters:']
     toc += [f'  - file: {p.stem}' for p in chapters] + [f'  - file: {QUIZ_PAGE}']
     toc += ['- caption: The library', '  chapters:'] + [f'  - file: {p.stem}' for p in library]
@@ -263,32 +285,44 @@ def write_book(dest: Path, nbs: Path = NBS, repo_url: str = '') -> dict:
         'html': {'use_repository_button': bool(repo_url), 'use_edit_page_button': False, 'use_issues_button': False,
                  'use_multitoc_numbering': False, 'home_page_in_navbar': True, 'extra_footer': 'Built from the notebooks in nbs/ by tools/build_site.py.'},
         'launch_buttons': {'notebook_interface': 'jupyterlab'},
-        'sphinx': {'extra_extensions': ['sphinx-mathjax-offline'],
+        'sphinx': {'recursive_update': True, 'extra_extensions': ['sphinx-mathjax-offline'],
                    'config': {'nb_execution_mode': 'off', 'html_show_copyright': False, 'html_show_sphinx': False,
-                              'html_last_updated_fmt': None, 'smartquotes': False, 'suppress_warnings': ['myst.header'],
-                              'nb_output_stderr': 'show', 'html_search_language': 'en'}},
+                              'html_last_updated_fmt': None, 'smartquotes': False, # our own check_site tests every link in the HTML; myst cannot see the ids of raw-HTML anchors
+                              'suppress_warnings': ['myst.header', 'myst.xref_missing'],
+                              'nb_output_stderr': 'show', 'html_search_language': 'en',
+                              'html_theme_options': {'show_toc_level': 2}}},
     }
     if repo_url: config['repository'] = {'url': repo_url, 'path_to_book': 'nbs', 'branch': 'main'}
     (dest/'_config.yml').write_text(json.dumps(config, indent=1), encoding='utf-8')   # YAML reads JSON
-    return dict(index=index, chapters=chapters, library=library)
+    return dict(index=index, chapters=chapters, library=library, deck=made)
 
 # ---------------------------------------------------------------- building
 
-def build(out: Path = SITE, nbs: Path = NBS, repo_url: str = '', quiet: bool = True) -> dict:
+# Jupyter Book 1's own build (its `jupyter-book build` less the command line), in a fresh interpreter
+SPHINX = """
+import sys
+sys.modules['rfc3987_syntax'] = None   # jsonschema without its IRI format checker: 2 s of parser building that no schema here uses
+from jupyter_book.sphinx import build_sphinx
+src, out, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+r = build_sphinx(src, out, noconfig=True, path_config=src + '/_config.yml', builder='html', keep_going=True, jobs=jobs, quiet=True,
+                 confoverrides={'external_toc_path': src + '/_toc.yml', 'latex_individualpages': False})
+if r != 0: print(f'build_sphinx: {r!r}', file=sys.stderr)
+sys.exit(0 if r == 0 else 1)
+"""
+
+def build(out: Path = SITE, nbs: Path = NBS, repo_url: str = '', deck: bool = True, jobs: int = 1) -> dict:
     """Build the site into `out` (replaced whole). Returns {'seconds', 'warnings', 'pages'}; raises SystemExit with
     Sphinx's output if the build fails."""
     t0 = time.perf_counter()
     out = Path(out).resolve()
     with tempfile.TemporaryDirectory(prefix='fba-site-') as tmp:
         book = Path(tmp)/'book'
-        info = write_book(book, Path(nbs), repo_url)
-        cmd = [sys.executable, '-c', 'import sys; from jupyter_book.cli.main import main; sys.exit(main())', 'build', str(book), '--path-output', str(Path(tmp)/'out'),
-               '--builder', 'html', '--keep-going']
-        env = {**os.environ, 'PYDEVD_DISABLE_FILE_VALIDATION': '1', 'PYTHONWARNINGS': 'ignore'}
-        p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
-        html = Path(tmp)/'out'/'_build'/'html'
+        info = write_book(book, Path(nbs), repo_url, deck)
+        cmd = [sys.executable, '-c', SPHINX, str(book), str(Path(tmp)/'html'), str(jobs)]
+        p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, 'PYTHONWARNINGS': 'ignore'}, cwd=tmp)
+        html = Path(tmp)/'html'
         if p.returncode != 0 or not (html/'index.html').exists():
-            raise SystemExit(f'build_site: jupyter-book failed (exit {p.returncode}):\n{p.stdout[-6000:]}\n{p.stderr[-6000:]}')
+            raise SystemExit(f'build_site: Sphinx failed (exit {p.returncode}):\n{p.stdout[-6000:]}\n{p.stderr[-6000:]}')
         warnings = [l.replace(str(book)+'/', '') for l in (p.stdout + p.stderr).splitlines() if 'WARNING' in l or 'ERROR' in l]
         if out.exists(): shutil.rmtree(out)
         shutil.copytree(html, out)
@@ -302,30 +336,27 @@ def build(out: Path = SITE, nbs: Path = NBS, repo_url: str = '', quiet: bool = T
 
 # ---------------------------------------------------------------- checking
 
-class _Page(HTMLParser):
-    "Ids, links, images, headings and scripts of one HTML page, in document order."
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
+class _Page:
+    "Ids, links, images, headings and remote assets of one HTML page (as Sphinx writes it: double-quoted attributes), in document order."
+    TAG = re.compile(r'<(a|img|script|link|h[1-6]|[a-z][a-z0-9]*)\b([^>]*)>', re.I)
+    ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+    def __init__(self, text: str = ''):
         self.ids, self.links, self.imgs, self.remote, self.events = set(), [], [], [], []
-        self._h = None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        for k in ('id', 'name') if tag == 'a' else ('id',):
-            if a.get(k): self.ids.add(a[k]); self.events.append(('id', a[k]))
-        if tag == 'a' and a.get('href') is not None: self.links.append(a['href'])
-        if tag == 'img' and a.get('src'): self.imgs.append(a['src'])
-        if tag in ('script', 'img') and a.get('src') and urlsplit(a['src']).scheme in ('http', 'https'): self.remote.append(a['src'])
-        if tag == 'link' and a.get('href') and urlsplit(a['href']).scheme in ('http', 'https') and a.get('rel') in ('stylesheet', 'preload'):
-            self.remote.append(a['href'])
-        if re.fullmatch(r'h[1-6]', tag): self._h = []
-    def handle_endtag(self, tag):
-        if re.fullmatch(r'h[1-6]', tag) and self._h is not None:
-            self.events.append(('h', re.sub(r'\s+', ' ', ''.join(self._h)).replace('#', '').strip())); self._h = None
-    def handle_data(self, data):
-        if self._h is not None: self._h.append(data)
+        for m in self.TAG.finditer(text):
+            tag, a = m[1].lower(), {k.lower(): html.unescape(v) for k, v in self.ATTR.findall(m[2])}
+            for k in ('id', 'name') if tag == 'a' else ('id',):
+                if a.get(k): self.ids.add(a[k]); self.events.append(('id', a[k]))
+            if tag == 'a' and 'href' in a: self.links.append(a['href'])
+            if tag == 'img' and a.get('src'): self.imgs.append(a['src'])
+            remote = lambda u: urlsplit(u).scheme in ('http', 'https')
+            if tag in ('script', 'img') and a.get('src') and remote(a['src']): self.remote.append(a['src'])
+            if tag == 'link' and a.get('href') and remote(a['href']) and a.get('rel') in ('stylesheet', 'preload'): self.remote.append(a['href'])
+            if re.fullmatch(r'h[1-6]', tag):
+                close = text.find(f'</{tag}>', m.end())
+                inner = re.sub(r'<[^>]*>', '', text[m.end():close])
+                self.events.append(('h', re.sub(r'\s+', ' ', html.unescape(inner)).replace('#', '').strip()))
 
-def parse_page(path: Path) -> _Page:
-    p = _Page(); p.feed(Path(path).read_text(encoding='utf-8')); return p
+def parse_page(path: Path) -> _Page: return _Page(Path(path).read_text(encoding='utf-8'))
 
 def machine_paths() -> list[str]:
     "Paths of this machine that no page may show: the checkout, the home folder, root's and /work, the temp folder's, the venv."
@@ -338,12 +369,16 @@ def load_searchindex(site: Path) -> dict:
     txt = (Path(site)/'searchindex.js').read_text(encoding='utf-8')
     return json.loads(txt[txt.index('(')+1:txt.rindex(')')])
 
+@functools.lru_cache(None)
+def _stemmer():
+    import snowballstemmer
+    from sphinx.search.en import english_stopwords
+    return snowballstemmer.stemmer('porter').stemWord, english_stopwords
+
 def search_terms(query: str) -> list[tuple[str, str]]:
     """(word, stem) of each term Sphinx's own search looks up for a query (its searchtools.js): words split at anything
     but letters, digits and '_', lower-cased, English stop words and bare numbers dropped, stemmed by the Porter stemmer."""
-    import snowballstemmer
-    from sphinx.search.en import english_stopwords
-    stem = snowballstemmer.stemmer('porter').stemWord
+    stem, english_stopwords = _stemmer()
     words = [w.lower() for w in re.split(r'[^\w]+', query) if w]
     return [(w, stem(w)) for w in words if w not in english_stopwords and not w.isdigit()]
 
@@ -433,10 +468,12 @@ def check_site(site: Path = SITE, nbs: Path = NBS, queries: dict | None = None) 
         if not f.is_file() or '_static' in f.parts or f.suffix not in ('.html', '.js', '.ipynb', '.txt', '.md', '.json'): continue
         seen = set()
         for m in bad.finditer(f.read_text(encoding='utf-8', errors='replace')):
-            line = m.string[m.string.rfind('\n', 0, m.start())+1:m.string.find('\n', m.end()) % (len(m.string)+1)]
+            start, end = m.string.rfind('\n', 0, m.start())+1, m.string.find('\n', m.end())
+            line = m.string[start:end if end >= 0 else None]
             if line in seen: continue
             seen.add(line)
-            probs['paths'].append(f'{f.relative_to(site)}: {m[0]!r} in {plain(re.sub("<[^>]+>", "", line))[:160]!r}')
+            ctx = m.string[max(start, m.start()-60):m.start()+120 if end < 0 else min(end, m.start()+120)]
+            probs['paths'].append(f'{f.relative_to(site)}: {m[0]!r} in {plain(re.sub("<[^>]*>?", " ", ctx))!r}')
     return probs
 
 # the questions a learner might type, and the page that must answer them (the issue's examples)
@@ -455,10 +492,12 @@ def main(argv=None):
     ap.add_argument('--out', type=Path, default=SITE)
     ap.add_argument('--repo-url', default=os.environ.get('FBA_REPO_URL', ''))
     ap.add_argument('--strict', action='store_true')
+    ap.add_argument('--no-deck', action='store_true', help="don't offer the Anki deck on the quiz page")
     a = ap.parse_args(argv)
-    r = build(a.out, repo_url=a.repo_url)
+    r = build(a.out, repo_url=a.repo_url, deck=not a.no_deck)
     print(f"built {len(r['pages'])} pages into {a.out} in {r['seconds']:.1f} s "
-          f"({len(r['chapters'])} chapters, {len(r['library'])} library notebooks); {len(r['warnings'])} Sphinx warning(s)")
+          f"({len(r['chapters'])} chapters, {len(r['library'])} library notebooks); {len(r['warnings'])} Sphinx warning(s)"
+          + (f"; the Anki deck: {r['deck']}" if r['deck'] else ''))
     for w in r['warnings'][:30]: print('   ', w)
     probs = check_site(a.out, queries=QUERIES)
     n = sum(map(len, probs.values()))
