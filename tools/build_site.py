@@ -298,6 +298,20 @@ def write_book(dest: Path, nbs: Path = NBS, repo_url: str = '', deck: bool = Tru
 
 # ---------------------------------------------------------------- building
 
+def one_of_each_script(page: Path):
+    """Drop a `<script>` line of a page's head that repeats an earlier one: under Jupyter Book 1, sphinx-thebe 0.3.1 and
+    sphinx-togglebutton add their inline settings twice, and the browser rejects the second `const THEBE_JS_URL`."""
+    text = page.read_text(encoding='utf-8')
+    head, sep, body = text.partition('</head>')
+    seen, lines = set(), []
+    for line in head.split('\n'):
+        s = line.strip()
+        if s.startswith('<script') and s.endswith('</script>'):
+            if s in seen: continue
+            seen.add(s)
+        lines.append(line)
+    if len(lines) < head.count('\n') + 1: page.write_text('\n'.join(lines) + sep + body, encoding='utf-8')
+
 # Jupyter Book 1's own build (its `jupyter-book build` less the command line), in a fresh interpreter
 SPHINX = """
 import sys
@@ -330,6 +344,7 @@ def build(out: Path = SITE, nbs: Path = NBS, repo_url: str = '', deck: bool = Tr
     for p in [info['index'], *info['chapters'], *info['library']]:
         s = out/'_sources'/p.name
         if s.exists(): shutil.copyfile(p, s)
+    for page in out.glob('*.html'): one_of_each_script(page)
     (out/'.nojekyll').touch()
     pages = sorted(str(p.relative_to(out)) for p in out.glob('*.html'))
     return dict(seconds=time.perf_counter()-t0, warnings=warnings, pages=pages, **info)
