@@ -488,7 +488,7 @@ def check_site(site: Path = SITE, nbs: Path = NBS, queries: dict | None = None) 
             if line in seen: continue
             seen.add(line)
             ctx = m.string[max(start, m.start()-60):m.start()+120 if end < 0 else min(end, m.start()+120)]
-            probs['paths'].append(f'{f.relative_to(site)}: {m[0]!r} in {plain(re.sub("<[^>]*>?", " ", ctx))!r}')
+            probs['paths'].append(f'{f.relative_to(site)}: {m[0]!r} in {plain(re.sub("<[^>]*>?", " ", re.sub("^[^<]*>", "", ctx)))!r}')
     return probs
 
 # the questions a learner might type, and the page that must answer them (the examples)
