@@ -285,11 +285,13 @@ def write_book(dest: Path, nbs: Path = NBS, repo_url: str = '', deck: bool = Tru
         'html': {'use_repository_button': bool(repo_url), 'use_edit_page_button': False, 'use_issues_button': False,
                  'use_multitoc_numbering': False, 'home_page_in_navbar': True, 'extra_footer': 'Built from the notebooks in nbs/ by tools/build_site.py.'},
         'launch_buttons': {'notebook_interface': 'jupyterlab'},
-        'sphinx': {'recursive_update': True, 'extra_extensions': ['sphinx-mathjax-offline'],
+        'sphinx': {'recursive_update': True,
                    'config': {'nb_execution_mode': 'off', 'html_show_copyright': False, 'html_show_sphinx': False,
                               'html_last_updated_fmt': None, 'smartquotes': False, # our own check_site tests every link in the HTML; myst cannot see the ids of raw-HTML anchors
                               'suppress_warnings': ['myst.header', 'myst.xref_missing'],
                               'nb_output_stderr': 'show', 'html_search_language': 'en',
+                              'nb_render_text_lexer': 'text',         # outputs hold no ANSI colours: plain text, fast
+                              'mathjax_path': 'mathjax/tex-chtml.js', # served by the site itself (copy_mathjax)
                               'html_theme_options': {'show_toc_level': 2}}},
     }
     if repo_url: config['repository'] = {'url': repo_url, 'path_to_book': 'nbs', 'branch': 'main'}
@@ -297,6 +299,21 @@ def write_book(dest: Path, nbs: Path = NBS, repo_url: str = '', deck: bool = Tru
     return dict(index=index, chapters=chapters, library=library, deck=made)
 
 # ---------------------------------------------------------------- building
+
+MATHJAX_PARTS = ('tex-chtml.js', 'output/chtml', 'input/tex/extensions', 'ui', 'a11y')
+
+def copy_mathjax(static: Path):
+    """MathJax 3 into the site's `_static/mathjax/`: the TeX-to-HTML bundle the pages load, its fonts and the parts it
+    loads on demand (3 MB of the 24 MB that the sphinx-mathjax-offline package ships; a page needs nothing else)."""
+    import importlib.util
+    spec = importlib.util.find_spec('sphinx-mathjax-offline')
+    if spec is None or not spec.origin: raise SystemExit('build_site: sphinx-mathjax-offline is not installed (`make install` installs it)')
+    src = Path(spec.origin).parent/'static'/'mathjax'
+    for part in MATHJAX_PARTS:
+        dest = static/'mathjax'/part
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if (src/part).is_dir(): shutil.copytree(src/part, dest)
+        else: shutil.copyfile(src/part, dest)
 
 def one_of_each_script(page: Path):
     """Drop a `<script>` line of a page's head that repeats an earlier one: under Jupyter Book 1, sphinx-thebe 0.3.1 and
@@ -340,6 +357,7 @@ def build(out: Path = SITE, nbs: Path = NBS, repo_url: str = '', deck: bool = Tr
         warnings = [l.replace(str(book)+'/', '') for l in (p.stdout + p.stderr).splitlines() if 'WARNING' in l or 'ERROR' in l]
         if out.exists(): shutil.rmtree(out)
         shutil.copytree(html, out)
+        copy_mathjax(out/'_static')
     # the download button gives the committed notebook, directives and all, not our prepared copy
     for p in [info['index'], *info['chapters'], *info['library']]:
         s = out/'_sources'/p.name

@@ -98,8 +98,9 @@ def main(argv=None) -> int:
             b = p.chromium.launch(executable_path=exe, headless=True, args=FLAGS)
             pg = b.new_page(viewport={'width': 1280, 'height': 900})
             pg.on('request', lambda r: outside.append(r.url) if not r.url.startswith((base, 'data:', 'blob:', 'about:')) else None)
-            errors = []
+            errors, missing = [], []
             pg.on('pageerror', lambda e: errors.append(str(e)))
+            pg.on('response', lambda r: missing.append(f'{r.status} {r.url[len(base):]}') if r.status >= 400 else None)
             print(f'{b.browser_type.name} {b.version} ({exe}), the site served at {base}')
 
             # 1. the home page
@@ -163,6 +164,7 @@ def main(argv=None) -> int:
                 rank = res.index(f'{want}.html') + 1 if f'{want}.html' in res else None
                 ok(rank is not None, f'search {query!r}: {want}.html is result {rank} of {len(res)}')
             ok(not outside, f'requests that left the local server: {len(outside)} {outside[:3]}')
+            ok(not missing, f'requests the local server could not answer: {len(missing)} {missing[:3]}')
             ok(not errors, f'JavaScript errors: {len(errors)} {errors[:2]}')
             b.close()
     finally:
