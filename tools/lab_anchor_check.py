@@ -31,7 +31,8 @@ def demo_notebook() -> dict:
     cells += [_md(f'Further {i}. {FILLER}') for i in range(30)]
     cells += [_md('## Further research'), _md('<a id="fr1"></a>'), _md('### 1. A research task')] + [_md(f'Tail {i}. {FILLER}') for i in range(10)]
     for i, c in enumerate(cells): c['id'] = f'c{i}'
-    return {'cells': cells, 'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
+    ks = {'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}}
+    return {'cells': cells, 'metadata': ks, 'nbformat': 4, 'nbformat_minor': 5}
 
 DEMO = [('#q12', '12. What is SGD?'), ('#12.-What-is-SGD?', '12. What is SGD?'), ('#q20', '20. What is a name'),
         ('#q30', '30. Anchor under'), ('#fr1', '1. A research task')]
@@ -77,6 +78,7 @@ def main(argv=None) -> int:
                 link = pg.locator(f'.jp-Notebook .jp-MarkdownOutput a[href="{href}"]').first
                 link.wait_for(state='visible', timeout=120_000)
                 pg.wait_for_timeout(3000)
+                if pg.locator('.jp-Dialog').count(): pg.keyboard.press('Escape'); pg.wait_for_timeout(500)   # e.g. a kernel prompt
                 link.click(); pg.wait_for_timeout(4000)
                 h = pg.locator('.jp-Notebook .jp-MarkdownOutput').locator('h1, h2, h3').filter(has_text=text).first
                 box = h.bounding_box() if h.count() else None
