@@ -64,5 +64,16 @@ outputs: $(STAMP)
 readme: $(STAMP)
 	$(BIN)/python tools/make_readme.py
 
+## The course's website: every notebook as a page, built into _site/ from the committed notebooks without running them
+## (Jupyter Book 1, offline), then checked (questions and anchors, links, images, search, no machine paths)
+.PHONY: site site-check
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
+
+## Open the built site in a real browser (Playwright for Python driving the machine's Chromium): search, follow a result
+## to its question, a figure drawn, a screenshot in _site_check/
+site-check: site
+	$(BIN)/python tools/site_check.py
+
 clean-nbs: $(STAMP)
 	$(BIN)/nbdev-clean
