@@ -5,7 +5,7 @@
 # %% ../nbs/02_models.ipynb #59e14fd9
 from __future__ import annotations
 import hashlib
-from .core import pkg_path
+from .course import pkg_path
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
