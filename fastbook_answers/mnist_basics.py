@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from PIL import Image
 import matplotlib.pyplot as plt
 from .core import seed_everything
+from .course import check_number
 
 # %% auto #0
 __all__ = ['load_digits', 'mnist_distance', 'rmse_distance', 'init_params', 'mnist_loss', 'batch_accuracy', 'linear1',
@@ -121,6 +122,7 @@ def digit_cnn(n_out:int=10, # scores per image: 10 for ten digits, 1 for 3s agai
               width:int=8   # channels of the first convolution; the next two double it
              ) -> nn.Sequential:
     "A small CNN for flattened 28x28 digits: four 3x3 convolutions of stride 2 (28, 14, 7, 4, 2 pixels), each with batch norm (and ReLU but the last), then the average over positions."
+    n_out, width = (check_number(v, k, lo=1, integer=True, fn='digit_cnn') for k, v in (('n_out', n_out), ('width', width)))
     def conv(ni, nf, act=True): return [nn.Conv2d(ni, nf, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(nf)] + ([nn.ReLU()] if act else [])
     return nn.Sequential(nn.Unflatten(1, (1, 28, 28)), *conv(1, width), *conv(width, 2*width), *conv(2*width, 4*width),
                          *conv(4*width, n_out, act=False), nn.AdaptiveAvgPool2d(1), nn.Flatten()
@@ -145,6 +147,8 @@ def learning_curves(make_model,                # called with no arguments, retur
                     n_train_eval:int=1000      # at most this many training items, evenly spread, are measured after each epoch
                    ) -> dict:
     "Train a fresh model by plain SGD (`BasicOptim`, `train_epoch`), recording loss and accuracy on training and validation data after every epoch."
+    epochs, bs, n_train_eval = (check_number(v, k, lo=1, integer=True, fn='learning_curves') for k, v in (('epochs', epochs), ('bs', bs), ('n_train_eval', n_train_eval)))
+    lr = check_number(lr, 'lr', lo=0, lo_open=True, fn='learning_curves')
     x, y, xv, yv = data
     seed_everything(seed)
     model = make_model().to(x.device)
