@@ -17,10 +17,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (fastbook_answers)" >/dev/null
 	@touch $(STAMP)
 
+## JupyterLab 4 renders long notebooks lazily (windowingMode "contentVisibility"), and a contents link to a far question
+## then stops short of it; with windowing off, every `#qN` link of a chapter's contents reaches its question.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_SETTINGS): $(STAMP)
+	@mkdir -p $(dir $@)
+	@echo '{"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}' > $@
+
 ## Open the course in JupyterLab, on nbs/ (as root too: a container or a cloud VM). LAB_PORT and LAB_IP choose where it listens.
 LAB_PORT ?= 8888
 LAB_IP   ?= localhost
-lab: $(STAMP)
+lab: $(STAMP) $(LAB_SETTINGS)
 	@echo "Starting JupyterLab on nbs/. Open the http://$(LAB_IP):$(LAB_PORT)/lab?token=... address it prints below in your browser (Ctrl-C twice stops it)."
 	$(BIN)/jupyter lab nbs/ --ip=$(LAB_IP) --port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -63,6 +70,17 @@ outputs: $(STAMP)
 ## Regenerate README.md from nbs/index.ipynb
 readme: $(STAMP)
 	$(BIN)/python tools/make_readme.py
+
+## The course's website: every notebook as a page, built into _site/ from the committed notebooks without running them
+## (Jupyter Book 1, offline), then checked (questions and anchors, links, images, search, no machine paths)
+.PHONY: site site-check
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
+
+## Open the built site in a real browser (Playwright for Python driving the machine's Chromium): search, follow a result
+## to its question, a figure drawn, a screenshot in _site_check/
+site-check: site
+	$(BIN)/python tools/site_check.py
 
 clean-nbs: $(STAMP)
 	$(BIN)/nbdev-clean

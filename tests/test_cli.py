@@ -89,6 +89,9 @@ def test_make_lab_opens_the_course(tmp_path):
         api = url.replace('/lab?token=', '/api/contents/?token=')
         with urllib.request.urlopen(api, timeout=30) as r: names = {f['name'] for f in json.loads(r.read())['content']}
         assert {'04_mnist_basics.ipynb', '05_pet_breeds.ipynb', 'index.ipynb'} <= names, names   # the course, not another folder
+        st = url.replace('/lab?token=', '/lab/api/settings/@jupyterlab/notebook-extension:tracker?token=')
+        with urllib.request.urlopen(st, timeout=30) as r: schema = json.loads(r.read())['schema']
+        assert schema['properties']['windowingMode']['default'] == 'none'     # contents links reach far questions (see the Makefile)
     finally:
         os.killpg(p.pid, signal.SIGTERM)
         try: p.wait(timeout=30)
