@@ -17,10 +17,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (fastbook_answers)" >/dev/null
 	@touch $(STAMP)
 
+## JupyterLab 4 renders long notebooks lazily (windowingMode "contentVisibility"), and a contents link to a far question
+## then stops short of it; with windowing off, every `#qN` link of a chapter's contents reaches its question.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_SETTINGS): $(STAMP)
+	@mkdir -p $(dir $@)
+	@echo '{"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}' > $@
+
 ## Open the course in JupyterLab, on nbs/ (as root too: a container or a cloud VM). LAB_PORT and LAB_IP choose where it listens.
 LAB_PORT ?= 8888
 LAB_IP   ?= localhost
-lab: $(STAMP)
+lab: $(STAMP) $(LAB_SETTINGS)
 	@echo "Starting JupyterLab on nbs/. Open the http://$(LAB_IP):$(LAB_PORT)/lab?token=... address it prints below in your browser (Ctrl-C twice stops it)."
 	$(BIN)/jupyter lab nbs/ --ip=$(LAB_IP) --port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -29,12 +36,13 @@ lab: $(STAMP)
 test: $(STAMP) export-check nbdev-test-library pytest
 
 export-check: $(STAMP)
-	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "export-check compares the library with git: run make test inside a git checkout"; exit 1; }
-	$(BIN)/nbdev-export
-	$(BIN)/fastbook-answers bank
-	@if [ -n "$$(git status --porcelain -- fastbook_answers 2>/dev/null)" ]; then \
-	  echo "nbdev-export or the quiz-bank build changed fastbook_answers/: the library is out of sync with the notebooks; commit it"; \
-	  git status --porcelain -- fastbook_answers; exit 1; fi
+	@snap=$$(mktemp -d) && cp -a fastbook_answers/. "$$snap"/ && \
+	$(BIN)/nbdev-export && $(BIN)/fastbook-answers bank >/dev/null && \
+	if ! diff -rq -x __pycache__ "$$snap" fastbook_answers >/dev/null; then \
+	  echo "nbdev-export or the quiz-bank build changed fastbook_answers/: the library was out of sync with the notebooks."; \
+	  diff -rq -x __pycache__ "$$snap" fastbook_answers; rm -rf "$$snap"; \
+	  echo "(both are regenerated now: review and commit them, then run make test again)"; exit 1; fi; \
+	rm -rf "$$snap"; echo "fastbook_answers/ is in sync with the notebooks"
 	$(BIN)/python tools/make_readme.py --check
 
 NBDEV_TEST := FASTBOOK_ANSWERS_SOURCE=offline OMP_NUM_THREADS=1 PYTHONPATH=tests/netguard MPLBACKEND=Agg $(BIN)/nbdev-test --n-workers 2
@@ -62,6 +70,17 @@ outputs: $(STAMP)
 ## Regenerate README.md from nbs/index.ipynb
 readme: $(STAMP)
 	$(BIN)/python tools/make_readme.py
+
+## The course's website: every notebook as a page, built into _site/ from the committed notebooks without running them
+## (Jupyter Book 1, offline), then checked (questions and anchors, links, images, search, no machine paths)
+.PHONY: site site-check
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
+
+## Open the built site in a real browser (Playwright for Python driving the machine's Chromium): search, follow a result
+## to its question, a figure drawn, a screenshot in _site_check/
+site-check: site
+	$(BIN)/python tools/site_check.py
 
 clean-nbs: $(STAMP)
 	$(BIN)/nbdev-clean

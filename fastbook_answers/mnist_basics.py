@@ -4,16 +4,20 @@
 
 # %% ../nbs/04_mnist_basics.ipynb #67f23cff
 from __future__ import annotations
+import math
 from pathlib import Path
 import numpy as np, torch
 from torch import nn, Tensor
+import torch.nn.functional as F
 from PIL import Image
 import matplotlib.pyplot as plt
+from .core import seed_everything
+from .course import check_number
 
 # %% auto #0
 __all__ = ['load_digits', 'mnist_distance', 'rmse_distance', 'init_params', 'mnist_loss', 'batch_accuracy', 'linear1',
-           'BasicOptim', 'train_epoch', 'validate_epoch', 'BasicRecorder', 'BasicLearner', 'digits_xy', 'nearest_mean',
-           'argmax_accuracy']
+           'BasicOptim', 'train_epoch', 'validate_epoch', 'digit_cnn', 'is_right', 'learning_curves', 'gained_lost',
+           'BasicRecorder', 'BasicLearner', 'digits_xy', 'nearest_mean', 'argmax_accuracy']
 
 # %% ../nbs/04_mnist_basics.ipynb #0cd87343
 def load_digits(folder,             # a folder of grayscale PNGs, e.g. `mnist_sample()/'train'/'3'`
@@ -112,6 +116,64 @@ def validate_epoch(model,          # a batch of inputs -> predictions
             totals = [t + float(f(preds, yb)) * len(yb) for t, f in zip(totals, funcs)]
             n += len(yb)
     return [t / n for t in totals]
+
+# %% ../nbs/04_mnist_basics.ipynb #deeper-cnn-def
+def digit_cnn(n_out:int=10, # scores per image: 10 for ten digits, 1 for 3s against 7s
+              width:int=8   # channels of the first convolution; the next two double it
+             ) -> nn.Sequential:
+    "A small CNN for flattened 28x28 digits: four 3x3 convolutions of stride 2 (28, 14, 7, 4, 2 pixels), each with batch norm (and ReLU but the last), then the average over positions."
+    n_out, width = (check_number(v, k, lo=1, integer=True, fn='digit_cnn') for k, v in (('n_out', n_out), ('width', width)))
+    def conv(ni, nf, act=True): return [nn.Conv2d(ni, nf, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(nf)] + ([nn.ReLU()] if act else [])
+    return nn.Sequential(nn.Unflatten(1, (1, 28, 28)), *conv(1, width), *conv(width, 2*width), *conv(2*width, 4*width),
+                         *conv(4*width, n_out, act=False), nn.AdaptiveAvgPool2d(1), nn.Flatten()
+                        ).to(memory_format=torch.channels_last)    # the layout CPU convolutions run fastest in
+
+# %% ../nbs/04_mnist_basics.ipynb #deeper-helpers
+def is_right(preds:Tensor, # scores [N, n_classes], or one score per item [N, 1] (> 0 means class 1)
+             targs:Tensor  # class indices [N], or 0/1 targets [N, 1]
+            ) -> Tensor:
+    "Per item, whether the prediction is right: the highest of several scores is the target, or a single score's sign matches the 0/1 target."
+    if preds.shape[1] > 1: return preds.argmax(1) == targs
+    return ((preds > 0).float() == targs).squeeze(1)
+
+def learning_curves(make_model,                # called with no arguments, returns a fresh model
+                    data,                      # `(x, y, x_valid, y_valid)`: flattened images and targets
+                    epochs:int,                # passes over the training set
+                    lr:float,                  # learning rate (the first one, if `decay`)
+                    bs:int=64,                 # batch size; batches are shuffled every epoch
+                    seed:int=0,                # seeds the starting weights and the shuffles
+                    loss_func=F.cross_entropy, # `loss_func(preds, targs)`; `mnist_loss` for one score per item
+                    decay:bool=False,          # lower the rate linearly, epoch by epoch, towards zero
+                    n_train_eval:int=1000      # at most this many training items, evenly spread, are measured after each epoch
+                   ) -> dict:
+    "Train a fresh model by plain SGD (`BasicOptim`, `train_epoch`), recording loss and accuracy on training and validation data after every epoch."
+    epochs, bs, n_train_eval = (check_number(v, k, lo=1, integer=True, fn='learning_curves') for k, v in (('epochs', epochs), ('bs', bs), ('n_train_eval', n_train_eval)))
+    lr = check_number(lr, 'lr', lo=0, lo_open=True, fn='learning_curves')
+    x, y, xv, yv = data
+    seed_everything(seed)
+    model = make_model().to(x.device)
+    opt = BasicOptim(model.parameters(), lr)
+    sample = torch.linspace(0, len(x) - 1, min(n_train_eval, len(x))).long()
+    rec = dict(model=model, train_loss=[], train_acc=[], valid_loss=[], valid_acc=[])
+    for epoch in range(epochs):
+        if decay: opt.lr = lr * (1 - epoch / epochs)
+        model.train()
+        train_epoch(model, [(x[i], y[i]) for i in torch.randperm(len(x)).split(bs)], loss_func, opt)
+        model.eval()
+        with torch.no_grad():
+            for split, xs, ys in (('train', x[sample], y[sample]), ('valid', xv, yv)):
+                preds = model(xs)
+                rec[f'{split}_loss'].append(loss_func(preds, ys).item())
+                rec[f'{split}_acc'].append(is_right(preds, ys).float().mean().item())
+    with torch.no_grad(): rec['right'] = is_right(model(xv), yv).cpu()
+    return rec
+
+def gained_lost(right_a:Tensor, # per validation item, whether model a is right
+                right_b:Tensor  # the same for model b, on the same items
+               ) -> dict:
+    "Going from model a to model b: items gained (b right, a wrong), lost (a right, b wrong), the net change, and the noise, 2√(gained + lost)."
+    g, l = int((right_b & ~right_a).sum()), int((right_a & ~right_b).sum())
+    return dict(gained=g, lost=l, net=g - l, noise=round(2 * math.sqrt(g + l), 1))
 
 # %% ../nbs/04_mnist_basics.ipynb #4c578f6a
 class BasicRecorder:

@@ -5,7 +5,7 @@
 # %% ../nbs/02_models.ipynb #59e14fd9
 from __future__ import annotations
 import functools, hashlib
-from .core import pkg_path
+from .course import pkg_path
 from .data import sample_photo, digit_on_photo
 from pathlib import Path
 import numpy as np, pandas as pd, torch

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['NetworkBlocked', 'block_network', 'allow_network', 'network_blocked', 'launch_kernel']
 
-# %% ../nbs/03a_netguard.ipynb #abb273d7
+# %% ../nbs/03a_netguard.ipynb #9fe62b10
 import ipaddress, socket
 
 _LOCAL_NAMES = ('', 'localhost', '0.0.0.0', '::')
@@ -21,13 +21,14 @@ def _is_local(addr) -> bool:
     except ValueError: return False
     return ip.is_loopback or (ip.version == 6 and ip.ipv4_mapped is not None and ip.ipv4_mapped.is_loopback)
 
+# %% ../nbs/03a_netguard.ipynb #f304d2a6
 class NetworkBlocked(OSError):
     "Raised instead of reaching another machine while the guard is on."
 
+# %% ../nbs/03a_netguard.ipynb #fc2af4d7
 def _refuse(addr): raise NetworkBlocked(f"network access blocked (the course runs offline): tried to reach {addr!r}")
 def _inet(sock) -> bool: return sock.family in (socket.AF_INET, socket.AF_INET6)
 
-# %% ../nbs/03a_netguard.ipynb #89dc1446
 _SOCKET_METHODS = ('connect', 'connect_ex', 'sendto', 'sendmsg')
 _orig = {n: getattr(socket.socket, n) for n in _SOCKET_METHODS} | \
         {n: getattr(socket, n) for n in ('getaddrinfo', 'gethostbyname', 'gethostbyname_ex')}
@@ -48,18 +49,22 @@ _guards = dict(
 def _install(fs:dict):
     for n, f in fs.items(): setattr(socket.socket if n in _SOCKET_METHODS else socket, n, f)
 
+# %% ../nbs/03a_netguard.ipynb #b3b54076
 def block_network():
     "Refuse, in this process, every connection and name lookup that would leave the machine (loopback stays open)."
     _install(_guards)
 
+# %% ../nbs/03a_netguard.ipynb #e8f5c370
 def allow_network():
     "Undo `block_network`."
     _install(_orig)
 
+# %% ../nbs/03a_netguard.ipynb #bf17ade5
 def network_blocked() -> bool:
     "Whether `block_network` is in force in this process."
     return socket.getaddrinfo is _guards['getaddrinfo']
 
+# %% ../nbs/03a_netguard.ipynb #4f9d11ae
 def launch_kernel():
     "Start an IPython kernel with the network blocked: the runner's kernel spec calls this before anything else runs."
     block_network()

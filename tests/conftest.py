@@ -35,19 +35,21 @@ def no_traceback(out, err):
 
 @pytest.fixture
 def tally(request):
-    "`tally(key, n)` counts, for the reliability report, what a test did: `notebook_runs`, `faults_survived` or `bad_inputs`."
-    def count(key, n=1):
-        assert key in TALLY_KEYS, key
-        request.node.user_properties.append((key, n))
-    return count
+    """`tally(key, what)` records, for the reliability report, one thing a test did, named: a notebook run
+    (`notebook_runs`), a fault injected (`faults_survived`) or a bad input given to an entry point (`bad_inputs`).
+    Each call is one item, made where the thing is done, so the report counts what really happened."""
+    def record(key, what:str):
+        assert key in TALLY_KEYS and isinstance(what, str) and what, (key, what)
+        request.node.user_properties.append((key, what))
+    return record
 
 def pytest_terminal_summary(terminalreporter):
     """Print the reliability tally just above pytest's summary line: what the tests that passed did (the counts travel
     with each test's report, so they add up under pytest-xdist too; a failed test's faults were not survived)."""
     tot = dict.fromkeys(TALLY_KEYS, 0)
     for rep in terminalreporter.stats.get('passed', []):
-        for k, n in getattr(rep, 'user_properties', []):
-            if k in tot: tot[k] += n
+        for k, what in getattr(rep, 'user_properties', []):
+            if k in tot: tot[k] += 1
     if any(tot.values()):
         terminalreporter.write_line(
             f"reliability: {tot['notebook_runs']} notebook runs in a real kernel, {tot['faults_survived']} faults injected "

@@ -1,65 +1,121 @@
-"""Bad input at the library's boundary: every public function of the modules a reader calls with their own input
-(the data loaders, the model constructors, the notebook reader and runner, the quiz and its bank, the deck) answers
-a value it cannot use with an error whose message says what is wrong, never a silent wrong answer. Helpers that
-take a path are given real bad paths (a missing one, a file of junk), and the message must name that path, so
-that the probe proves something about them rather than about `Path()`'s own TypeError. (The chapters' teaching
-helpers keep their bodies short on purpose and are not probed; their few checks are shown in the notebooks.)"""
-import importlib, inspect, warnings
-import pytest
-from fastbook_answers.notebooks import CourseError
+"""Bad input at the library's boundary. The entry points a user calls with their own input (the data loaders, the model
+constructors, `plot_function` and `seed_everything`, the question bank and the progress file, `execute_notebook`,
+`write_deck`, and the chapter helpers a learner calls with their own values) each answer a value they cannot use with
+an error whose message names the problem, never a silent wrong answer. There is one probe per check: each expects the
+words of that check's own message, so removing any one check turns its probe red (Python's own TypeError, or no error
+at all, does not pass). The command line's bad usage is tested in nbs/03f_cli.ipynb (in-process) and tests/test_cli.py
+(the console script); internal helpers trust their callers and are not probed."""
+import json, re
+import numpy as np, pytest, torch
+from fastbook_answers.course import CourseError
 
-MODULES = ['core', 'data', 'models', 'notebooks', 'quiz', 'anki', 'cli']
-SKIP = {'cli.main',             # takes argv: tested as a command line in test_cli.py
-        'notebooks.chapter_of', # parses a file *name*; a missing file is no error for it
-        'notebooks.kernel_env', # takes only optional settings
-        'quiz.state_path'}      # resolves where progress goes; a file that does not exist yet is its normal case
-PATHISH = {'path', 'folder', 'root', 'nbs', 'fname'}   # read from; a destination (`dest`) may well not exist yet
-ERRORS = (TypeError, ValueError, FileNotFoundError, NotADirectoryError, PermissionError, CourseError)
+def _dl(n=2):
+    "A tiny data loader: `n` batches of 4 random 3x16x16 images with 2 classes."
+    g = torch.Generator().manual_seed(0)
+    return [(torch.randn(4, 3, 16, 16, generator=g), torch.tensor([0, 1, 0, 1])) for _ in range(n)]
 
-class _Bad:
-    "A value no helper can accept: not a number, a string, a path, a tensor or a notebook."
-    def __repr__(self): return '<bad input>'
+def _lin(): return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3*16*16, 2))
 
-def _public_functions():
-    out = []
-    for m in MODULES:
-        mod = importlib.import_module(f'fastbook_answers.{m}')   # a module that does not import is a failure, not a skip
-        for name in mod.__all__:
-            f = getattr(mod, name)
-            if inspect.isfunction(f) and f'{m}.{name}' not in SKIP: out.append(pytest.param(f, id=f'{m}.{name}'))
-    return out
+def probes(tmp):
+    "`(entry point, call, error type, words of the message)` for every check of every entry point."
+    from fastbook_answers.core import plot_function, seed_everything
+    from fastbook_answers.data import mnist_sample, mnist_digits, pets, sample_photo
+    from fastbook_answers.models import xresnet_tiny, xresnet_small, load_weights
+    from fastbook_answers.quiz import load_bank, load_state
+    from fastbook_answers.runner import execute_notebook
+    from fastbook_answers.anki import write_deck
+    from fastbook_answers.pet_breeds import pets_dblock, lr_range_test, lr_suggestions, plant_mislabels
+    from fastbook_answers.mnist_basics import learning_curves, digit_cnn
+    junk = tmp/'junk.txt'; junk.write_text('{not what you expected')
+    no_layout = tmp/'no_layout'; no_layout.mkdir()
+    bank = tmp/'bank.json'; bank.write_text(json.dumps(dict(format=2, chapters=[dict(chapter=4, notebook='04_a.ipynb', title='t',
+                                                  questions=[dict(id='Q4.1', question='?', answer='!', why='')])])))
+    (tmp/'src'/'images').mkdir(parents=True)
+    for i in range(3): (tmp/'src'/'images'/f'a_{i}.jpg').write_bytes(b'')
+    (tmp/'taken').mkdir()
+    weights = tmp/'w.pth'; weights.write_bytes(b'not the weights'); (tmp/'w.sha256').write_text('0'*64 + '  w.pth\n')
+    lone = tmp/'lone.pth'; lone.write_bytes(b'x')
+    old = tmp/'old.json'; old.write_text('{"format": 1, "chapters": []}')     # a bank of the format before the short answer split
+    lrs = np.logspace(-5, 0, 50); losses = np.linspace(2, 1, 50)
+    return [
+        ('plot_function', lambda: plot_function(3), TypeError, '`f` must be callable'),
+        ('plot_function', lambda: plot_function(torch.relu, min='a'), TypeError, '`min` must be a finite number'),
+        ('plot_function', lambda: plot_function(torch.relu, max=float('nan')), TypeError, '`max` must be a finite number'),
+        ('plot_function', lambda: plot_function(torch.relu, min=2, max=-2), ValueError, '`min` (2.0) must be smaller than `max`'),
+        ('plot_function', lambda: plot_function(torch.relu, n=1), ValueError, '`n` must be an int >= 2'),
+        ('plot_function', lambda: plot_function(lambda x: x.sum()), ValueError, 'must return one value per input'),
+        ('seed_everything', lambda: seed_everything('42'), TypeError, '`seed` must be an int'),
+        ('seed_everything', lambda: seed_everything(-1), ValueError, '`seed` must be an int in [0, 4294967296)'),
+        ('mnist_sample', lambda: mnist_sample(source='online'), ValueError, "source must be one of ('auto', 'offline', 'full')"),
+        ('mnist_sample', lambda: mnist_sample(path=tmp/'missing'), FileNotFoundError, 'no MNIST_SAMPLE at'),
+        ('mnist_sample', lambda: mnist_sample(path=no_layout), ValueError, 'does not look like MNIST_SAMPLE: missing folder(s) train/3'),
+        ('mnist_digits', lambda: mnist_digits(source='online'), ValueError, 'source must be one of'),
+        ('mnist_digits', lambda: mnist_digits(path=tmp/'missing'), FileNotFoundError, 'no MNIST (mnist_png) at'),
+        ('mnist_digits', lambda: mnist_digits(path=no_layout), ValueError, 'missing folder(s) training/0'),
+        ('pets', lambda: pets(n_per_label=0), ValueError, '`n_per_label` must be an int in [1, 100], got 0'),
+        ('pets', lambda: pets(n_per_label='5'), TypeError, '`n_per_label` must be an int'),
+        ('pets', lambda: pets(source='online'), ValueError, 'source must be one of'),
+        ('pets', lambda: pets(path=tmp/'missing'), FileNotFoundError, 'no Oxford-IIIT Pet at'),
+        ('pets', lambda: pets(path=no_layout), ValueError, 'missing folder(s) images'),
+        ('sample_photo', lambda: sample_photo('cat'), ValueError, "name must be 'china' or 'flower'"),
+        ('xresnet_tiny', lambda: xresnet_tiny(pretrained='yes'), TypeError, 'pretrained must be True or False'),
+        ('xresnet_tiny', lambda: xresnet_tiny(n_out=0), ValueError, 'n_out'),
+        ('xresnet_small', lambda: xresnet_small(n_out=2.5), (TypeError, ValueError), 'n_out'),
+        ('load_weights', lambda: load_weights('resnet34'), ValueError, "unknown model 'resnet34'"),
+        ('load_weights', lambda: load_weights(path=tmp/'missing.pth'), FileNotFoundError, 'missing.pth are missing'),
+        ('load_weights', lambda: load_weights(path=lone), FileNotFoundError, 'lone.sha256 is missing'),
+        ('load_weights', lambda: load_weights(path=weights), ValueError, 'w.pth has been altered'),
+        ('load_bank', lambda: load_bank(tmp/'missing.json'), CourseError, 'missing.json is missing'),
+        ('load_bank', lambda: load_bank(junk), CourseError, 'junk.txt is not valid JSON'),
+        ('load_bank', lambda: load_bank(old), CourseError, 'old.json does not have the expected layout'),
+        ('load_state', lambda: load_state(tmp, json.loads(bank.read_text())), CourseError, 'is a folder; pass --state FILE'),
+        ('execute_notebook', lambda: execute_notebook(tmp/'missing.ipynb'), CourseError, 'missing.ipynb does not exist'),
+        ('execute_notebook', lambda: execute_notebook(junk), CourseError, 'junk.txt is not a readable notebook'),
+        ('execute_notebook', lambda: execute_notebook(junk, timeout=0), ValueError, '`timeout` must be an int >= 1'),
+        ('write_deck', lambda: write_deck(tmp/'deck.zip', json.loads(bank.read_text())), CourseError, 'must be written to a .apkg file'),
+        ('write_deck', lambda: write_deck(tmp/'d.apkg', json.loads(bank.read_text()), chapter=5), CourseError, 'has no questions for chapter 5'),
+        ('pets_dblock', lambda: pets_dblock(size='64'), (TypeError, ValueError), 'size` must be an int'),
+        ('pets_dblock', lambda: pets_dblock(size=64, presize=32), ValueError, 'presize (32) must be at least size (64)'),
+        ('pets_dblock', lambda: pets_dblock(min_scale=0), ValueError, 'min_scale'),
+        ('lr_range_test', lambda: lr_range_test('model', _dl(), torch.nn.functional.cross_entropy), TypeError, 'model must be an nn.Module'),
+        ('lr_range_test', lambda: lr_range_test(_lin(), _dl(), 'mse'), TypeError, 'loss_func must be callable'),
+        ('lr_range_test', lambda: lr_range_test(_lin(), _dl(), torch.nn.functional.cross_entropy, start_lr=1, end_lr=0.1), ValueError, 'start_lr'),
+        ('lr_range_test', lambda: lr_range_test(_lin(), _dl(), torch.nn.functional.cross_entropy, num_it=1), ValueError, 'num_it'),
+        ('lr_range_test', lambda: lr_range_test(_lin(), _dl(), torch.nn.functional.cross_entropy, beta=1), ValueError, 'beta'),
+        ('lr_range_test', lambda: lr_range_test(_lin().requires_grad_(False), _dl(), torch.nn.functional.cross_entropy), ValueError, 'no parameter with requires_grad'),
+        ('lr_range_test', lambda: lr_range_test(_lin(), [], torch.nn.functional.cross_entropy), ValueError, 'dl yielded no batches'),
+        ('lr_suggestions', lambda: lr_suggestions(lrs, losses[:10]), ValueError, 'same length'),
+        ('lr_suggestions', lambda: lr_suggestions(lrs[::-1], losses), ValueError, 'strictly increasing'),
+        ('lr_suggestions', lambda: lr_suggestions(lrs, losses, falling_frac=1.5), ValueError, 'falling_frac'),
+        ('lr_suggestions', lambda: lr_suggestions(lrs[:7], losses[:7]), ValueError, 'need at least 3 points'),
+        ('plant_mislabels', lambda: plant_mislabels(tmp/'missing', tmp/'dest'), FileNotFoundError, 'has no images/ folder'),
+        ('plant_mislabels', lambda: plant_mislabels(tmp/'src', tmp/'taken'), FileExistsError, 'taken already exists'),
+        ('plant_mislabels', lambda: plant_mislabels(tmp/'src', tmp/'dest', n=3), ValueError, 'must be an int in [1, 2]'),
+        ('learning_curves', lambda: learning_curves(_lin, None, epochs=0, lr=0.1), ValueError, 'learning_curves: `epochs` must be an int >= 1'),
+        ('learning_curves', lambda: learning_curves(_lin, None, epochs=1, lr=0), ValueError, 'learning_curves: `lr` must be a number > 0'),
+        ('learning_curves', lambda: learning_curves(_lin, None, epochs=1, lr=0.1, bs=64.0), TypeError, 'learning_curves: `bs` must be an int'),
+        ('learning_curves', lambda: learning_curves(_lin, None, epochs=1, lr=0.1, n_train_eval=0), ValueError, '`n_train_eval` must be an int >= 1'),
+        ('digit_cnn', lambda: digit_cnn(n_out=0), ValueError, 'digit_cnn: `n_out` must be an int >= 1'),
+        ('digit_cnn', lambda: digit_cnn(width='8'), TypeError, 'digit_cnn: `width` must be an int'),
+    ]
 
-def _required(f):
-    return [p for p in inspect.signature(f).parameters.values() if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+ENTRY_POINTS = {'plot_function', 'seed_everything', 'mnist_sample', 'mnist_digits', 'pets', 'sample_photo', 'xresnet_tiny',
+                'xresnet_small', 'load_weights', 'load_bank', 'load_state', 'execute_notebook', 'write_deck',
+                'pets_dblock', 'lr_range_test', 'lr_suggestions', 'plant_mislabels', 'learning_curves', 'digit_cnn'}
 
-@pytest.mark.parametrize('f', _public_functions())
-def test_bad_input_gets_a_clear_error(f, tmp_path, monkeypatch, capsys, tally):
+def test_every_entry_point_is_probed(tmp_path):
+    "The probe covers exactly the entry points, each of them at least once."
+    assert {p[0] for p in probes(tmp_path)} == ENTRY_POINTS
+
+def test_each_check_answers_with_its_own_message(tmp_path, monkeypatch, tally):
+    "Each probe fails unless its entry point raises the expected error with the words of its own check."
     monkeypatch.setenv('FASTBOOK_ANSWERS_DATA', str(tmp_path/'cache'))
-    params = list(inspect.signature(f).parameters.values())
-    if not params or params[0].kind in (params[0].VAR_POSITIONAL, params[0].VAR_KEYWORD): pytest.skip('takes no single input to spoil')
-    req = _required(f)
-    if params[0].name in PATHISH and len(req) <= 1:     # a path is its one input: spoil it with real bad paths
-        junk = tmp_path/'junk.txt'; junk.write_text('{not what you expected')
-        for bad in (tmp_path/'missing', junk):
-            tally('bad_inputs')
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')
-                try: res = f(bad, *[_Bad()]*(len(req)-1))
-                except ERRORS as e: msg = str(e)
-                else:   # a function that reports instead of raising: a list of problems, or an exit status with a message
-                    err = capsys.readouterr().err
-                    assert res and (isinstance(res, list) or isinstance(res, int) and res != 0), f'{f.__name__}({bad}) returned {res!r}'
-                    msg = ' '.join(map(str, res)) if isinstance(res, list) else err
-            assert bad.name in msg, f'{f.__name__}({bad}): the message does not name the path: {msg!r}'
-        return
-    tally('bad_inputs')
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        with pytest.raises(ERRORS) as e: f(*[_Bad()]*max(len(req), 1))
-    assert str(e.value).strip(), f'{f.__name__} raised {type(e.value).__name__} without a message'
-
-def test_quiz_session_bad_input(tally):
-    from fastbook_answers.quiz import quiz_session
-    for bad in (_Bad(), 3):
-        tally('bad_inputs')
-        with pytest.raises(TypeError): quiz_session(bad, inp=lambda p: '', out=lambda s: None)
+    wrong = []
+    for name, call, exc, words in probes(tmp_path):
+        tally('bad_inputs', f'{name}: {words}')
+        try: call()
+        except exc as e:
+            if words not in str(e): wrong.append(f'{name}: {type(e).__name__}({str(e)[:120]!r}) lacks {words!r}')
+        except Exception as e: wrong.append(f'{name}: raised {type(e).__name__}({str(e)[:120]!r}), expected {exc}')
+        else: wrong.append(f'{name}: no error, expected one saying {words!r}')
+    assert not wrong, '\n'.join(wrong)

@@ -1,7 +1,7 @@
-"""The quiz's memory and the Anki export as a learner meets them, in a real process: progress on disk survives Ctrl-C and
-end of input, `--due` and `--stats` read it back in the next process, an unusable progress file is set aside, and
-`fastbook-answers anki` writes a deck (without figures, and saying so, when the notebooks are absent)."""
-import json, os, select, signal, subprocess, time, zipfile
+"""The quiz's memory as a learner meets it, in real processes: progress on disk survives Ctrl-C and end of input,
+`--due` and `--stats` read it back in the next process, an unusable progress file is set aside, and a question bank of
+its own keeps its progress beside itself."""
+import json, os, select, signal, subprocess, time
 from pathlib import Path
 import pytest
 from conftest import FBA, cli as _cli, no_traceback
@@ -17,10 +17,10 @@ def cli(*args, **kw):
 @pytest.fixture
 def bank(tmp_path):
     "A question bank of three questions in two chapters."
-    qs = lambda ch, *ns: [dict(id=f'Q{ch}.{n}', kind='questionnaire', number=n, question=f'Question {ch}.{n}?', answer=f'Answer {ch}.{n}.')
+    qs = lambda ch, *ns: [dict(id=f'Q{ch}.{n}', kind='questionnaire', number=n, question=f'Question {ch}.{n}?', answer=f'Answer {ch}.{n}.', why='')
                           for n in ns]
     p = tmp_path/'bank.json'
-    p.write_text(bank_json(dict(format=1, chapters=[dict(chapter=4, notebook='04_a.ipynb', title='Chapter 4', questions=qs(4, 1, 2)),
+    p.write_text(bank_json(dict(format=2, chapters=[dict(chapter=4, notebook='04_a.ipynb', title='Chapter 4', questions=qs(4, 1, 2)),
                                                      dict(chapter=5, notebook='05_b.ipynb', title='Chapter 5', questions=qs(5, 1))])))
     return p
 
@@ -45,7 +45,7 @@ def test_end_of_input_keeps_progress_and_due_reads_it(bank, tmp_path):
     rc, out, err = cli('quiz', '--bank', bank, '--state', st, '--today', '2026-01-20', '--due', stdin='\nn\n')   # all due again
     assert rc == 0 and '[1/3] Q4.1' in out and boxes(st)['Q4.1'] == 1
 
-def test_ctrl_c_keeps_progress(bank, tmp_path):
+def test_ctrl_c_keeps_progress(bank, tmp_path, tally):
     st = tmp_path/'progress.json'
     p = subprocess.Popen([str(FBA), 'quiz', '--bank', str(bank), '--state', str(st), '--today', DAY],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -53,17 +53,18 @@ def test_ctrl_c_keeps_progress(bank, tmp_path):
     buf, t0 = '', time.time()
     while buf.count('(Enter to see the answer)') < 2 and time.time() - t0 < 60:   # the second card's prompt: the first is saved
         if select.select([p.stdout], [], [], 1)[0]: buf += os.read(p.stdout.fileno(), 4096).decode()
-    p.send_signal(signal.SIGINT)
+    p.send_signal(signal.SIGINT); tally('faults_survived', 'Ctrl-C in the middle of a quiz')
     out, err = p.communicate(timeout=30)
     assert p.returncode == 0 and 'Score: 1/1 known (100%)' in buf + out, (buf + out, err)
     assert boxes(st) == {'Q4.1': 2}
 
-def test_unusable_progress_file_is_set_aside(bank, tmp_path):
-    st = tmp_path/'progress.json'; st.write_text('{"cards": [1, 2')
+def test_unusable_progress_file_is_set_aside(bank, tmp_path, tally):
+    st = tmp_path/'progress.json'; st.write_text('{"cards": [1, 2'); tally('faults_survived', 'a progress file cut short')
     rc, out, err = quiz(bank, st, stdin='\ny\n')
     assert rc == 0 and 'was not used: it is not valid JSON' in err and 'progress.json.bad-1' in err, err
     assert (tmp_path/'progress.json.bad-1').read_text() == '{"cards": [1, 2' and boxes(st) == {'Q4.1': 2}
     (tmp_path/'file').write_text('x')
+    tally('faults_survived', 'a progress file that cannot be written')
     rc, out, err = quiz(bank, tmp_path/'file'/'progress.json', stdin='\ny\n')   # cannot be saved there: a message, exit 2
     assert rc == 2 and 'cannot save your quiz progress' in err, err
 
@@ -72,12 +73,3 @@ def test_default_progress_file_beside_a_custom_bank(bank, tmp_path):
     rc, out, err = cli('quiz', '--bank', bank, '--today', DAY, stdin='\nn\n')
     assert rc == 0 and boxes(tmp_path/'bank.progress.json') == {'Q4.1': 1}
     assert not os.path.exists(os.environ['FASTBOOK_ANSWERS_STATE'])
-
-def test_anki_command(tmp_path):
-    env = dict(os.environ, FASTBOOK_ANSWERS_NBS=str(tmp_path/'no_notebooks'))
-    rc, out, err = cli('anki', '--chapter', '4', '--out', tmp_path/'d'/'ch4.apkg', env=env)
-    assert rc == 0 and 'note: the deck has no figures: no course notebooks found' in err, err
-    assert ' notes, 0 figures' in out and 'File > Import' in out
-    with zipfile.ZipFile(tmp_path/'d'/'ch4.apkg') as z: assert {'collection.anki2', 'media'} <= set(z.namelist())
-    rc, out, err = cli('anki', '--chapter', '4', cwd=tmp_path, env=env)
-    assert rc == 0 and (tmp_path/'fastbook_answers_ch04.apkg').is_file()

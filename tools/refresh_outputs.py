@@ -6,14 +6,14 @@ A notebook whose run fails is left untouched, and the script exits 1.
 usage: python tools/refresh_outputs.py NOTEBOOK.ipynb [...]   (or: make outputs NBS="...")"""
 import subprocess, sys
 from pathlib import Path
-from fastbook_answers.notebooks import execute_notebook, import_nbformat, locate, chapter_of
+from fastbook_answers.course import import_nbformat
+from fastbook_answers.runner import execute_notebook
 nbformat = import_nbformat()
 
 def refresh(p:Path) -> bool:
     ex, secs, err = execute_notebook(p, timeout=900, offline=True)
     if err:
-        where = locate(ex, err['cell'], chapter_of(p)) if err['cell'] is not None else 'kernel start'
-        print(f"{p}: FAILED at {where}: {err['ename']}: {str(err['evalue'])[:300]}; left unchanged", flush=True)
+        print(f"{p}: FAILED at {err['where']}: {err['ename']}: {str(err['evalue'])[:300]}; left unchanged", flush=True)
         return False
     ex.metadata.pop('fastbook_answers', None)
     nbformat.write(ex, p)
