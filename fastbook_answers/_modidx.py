@@ -201,6 +201,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                             'fastbook_answers/pet_breeds.py'),
                                              'fastbook_answers.pet_breeds.lr_suggestions': ( 'pet_breeds.html#lr_suggestions',
                                                                                              'fastbook_answers/pet_breeds.py'),
+                                             'fastbook_answers.pet_breeds.lr_too_high': ( 'pet_breeds.html#lr_too_high',
+                                                                                          'fastbook_answers/pet_breeds.py'),
                                              'fastbook_answers.pet_breeds.paired': ( 'pet_breeds.html#paired',
                                                                                      'fastbook_answers/pet_breeds.py'),
                                              'fastbook_answers.pet_breeds.pets_dblock': ( 'pet_breeds.html#pets_dblock',

@@ -79,7 +79,7 @@ def probes(tmp):
         ('pets_dblock', lambda: pets_dblock(min_scale=0), ValueError, 'min_scale'),
         ('lr_range_test', lambda: lr_range_test('model', _dl(), torch.nn.functional.cross_entropy), TypeError, 'model must be an nn.Module'),
         ('lr_range_test', lambda: lr_range_test(_lin(), _dl(), 'mse'), TypeError, 'loss_func must be callable'),
-        ('lr_range_test', lambda: lr_range_test(_lin(), _dl(), torch.nn.functional.cross_entropy, start_lr=1, end_lr=0.1), ValueError, 'start_lr'),
+        ('lr_range_test', lambda: lr_range_test(_lin(), _dl(), torch.nn.functional.cross_entropy, start_lr=1, end_lr=0.1), ValueError, '`end_lr` must be a number > 1'),
         ('lr_range_test', lambda: lr_range_test(_lin(), _dl(), torch.nn.functional.cross_entropy, num_it=1), ValueError, 'num_it'),
         ('lr_range_test', lambda: lr_range_test(_lin(), _dl(), torch.nn.functional.cross_entropy, beta=1), ValueError, 'beta'),
         ('lr_range_test', lambda: lr_range_test(_lin().requires_grad_(False), _dl(), torch.nn.functional.cross_entropy), ValueError, 'no parameter with requires_grad'),

@@ -1,14 +1,16 @@
-"""Every chapter notebook as a learner runs it ("Restart and Run All" in JupyterLab): twice in a row through
-`fastbook-answers run`, each time in a fresh real Jupyter kernel with the network blocked and the offline data, and
-both runs must give the same results (the second, where the OS allows it, in a network namespace with nothing but
-loopback). The library notebooks are not run here: `make test` runs them once, in-process, with nbdev-test (behind
-the same network guard): each library notebook runs once in all, each chapter twice.
+"""Every chapter notebook as a learner runs it ("Restart and Run All" in JupyterLab): twice through `fastbook-answers
+run`, each time in a fresh real Jupyter kernel with the network blocked and the offline data, and both runs must give
+the same results (the second, where the OS allows it, in a network namespace with nothing but loopback). The two runs
+go side by side, as separate processes, to halve the wait. The library notebooks are not run here: `make test` runs
+them once, in-process, with nbdev-test (behind the same network guard): each library notebook runs once in all, each
+chapter twice.
 
 What the two runs may differ in is named, not guessed: a cell whose output depends on the clock carries the cell tag
 `timing`, and its output is left out of the comparison (the test prints which cells those are); clock values are kept
 out of the `chN_results` dicts, every entry of which is compared. Every other cell that asserts something must print
 exactly the same text both times."""
 import json, math, subprocess
+from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import FBA
 from fastbook_answers.course import CHAPTERS, import_nbformat
@@ -43,13 +45,15 @@ def compared_cells(nb) -> tuple[dict, list]:
 
 @pytest.mark.parametrize('ch', CHAPTERS)
 def test_chapter_runs_twice_with_the_same_results(ch, tmp_path, cache, tally):
-    """The chapter notebook, run twice in a row by `fastbook-answers run`, each time in a fresh kernel, the first time
-    on an empty data cache (so every loader builds its data behind the network guard): every question answered both
+    """The chapter notebook, run twice at once by `fastbook-answers run`, each time in a fresh kernel, on an empty data
+    cache (so the loaders build their data behind the network guard, both at once): every question answered both
     times, the same assertions passed, the same `chN_results`, the same printed output of every asserting cell but the
     `timing` ones."""
-    r1, nb1 = _run_chapter(ch, tmp_path/'run1', tally)
     netns = _unshare_ok()
-    r2, nb2 = _run_chapter(ch, tmp_path/'run2', tally, netns=netns)
+    with ThreadPoolExecutor(2) as ex:                 # the two runs at once: each is a separate process with its own kernel
+        run1 = ex.submit(_run_chapter, ch, tmp_path/'run1', tally)
+        run2 = ex.submit(_run_chapter, ch, tmp_path/'run2', tally, netns=netns)
+        (r1, nb1), (r2, nb2) = run1.result(), run2.result()
     assert r1['answered'] == r1['questions'] > 0, r1['unanswered']
     assert (r2['questions'], r2['answered'], r2['assertions']) == (r1['questions'], r1['answered'], r1['assertions'])
     res1, res2 = r1['results'].get(f'ch{ch}_results', {}), r2['results'].get(f'ch{ch}_results', {})
@@ -60,7 +64,7 @@ def test_chapter_runs_twice_with_the_same_results(ch, tmp_path, cache, tally):
     (o1, timing), (o2, _) = compared_cells(nb1), compared_cells(nb2)
     changed = [i for i in o1 if o1[i] != o2.get(i)]
     assert not changed, [(locate(nb1, i, ch), nb1.cells[i].source[:200], o1[i][:300], o2[i][:300]) for i in changed]
-    print(f"chapter {ch}: {r1['seconds']}s then {r2['seconds']}s (second run {'with no network interface but loopback' if netns else 'with the guard only'}); "
+    print(f"chapter {ch}: {r1['seconds']}s and {r2['seconds']}s side by side (second run {'with no network interface but loopback' if netns else 'with the guard only'}); "
           f"{len(res1)} results and {len(o1)} asserting cells identical; left out, tagged '{TIMING_TAG}': "
           + (', '.join(f'cell {i} ({locate(nb1, i, ch)})' for i in timing) or 'none'))
 

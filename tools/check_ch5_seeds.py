@@ -6,8 +6,11 @@ Chapter 5 (`nbs/05_pet_breeds.ipynb`) trains with seed 42. This script repeats i
 given (default 42, 1 and 2; 42 reproduces the chapter), and checks, for every seed:
 - fine_tune (1 frozen + `epochs` unfrozen epochs) beats training the head alone for as many epochs, and the unfrozen
   step improves on the frozen step, each by more than the paired noise 2*sqrt(gained + lost);
+- our lr_mult (2) beats fastai's default lr_mult=100 for the unfrozen step, by more than the paired noise (question 19);
+- flips cost images beyond the noise (question 6), and one rate for every group does no better than our slice;
 - training from random weights for as many epochs is far behind (below the head alone by more than 2*sqrt(200));
-- a rate far past the finder's (question 16) ends its epoch with a worse loss and far fewer images right;
+- a rate far past the finder's (question 16, `lr_too_high`) diverges: its last batches' loss is over 5 times ours, with
+  fewer images right;
 then prints, per seed, every run of the chapter in images of 200 (and the paired change against fine_tune), and the
 spread (min-max) over the seeds. The seed moves the new head's initial weights, the order of the batches and the
 augmentations (and the weights of the model trained from scratch); the pretrained body and the split are fixed.
@@ -23,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from fastai.vision.all import vision_learner, accuracy, minimum, steep, valley
 from fastbook_answers.data import pets
 from fastbook_answers.models import xresnet_tiny, xresnet_small, GroupRecorder
-from fastbook_answers.pet_breeds import pets_dblock, RECIPE, lr_choice, reseed, Snapshot, rights, paired
+from fastbook_answers.pet_breeds import pets_dblock, RECIPE, lr_choice, lr_too_high, reseed, Snapshot, rights, paired
 
 def run_seed(seed, path, tmp):
     "Every training run of chapter 5 with `seed` in place of 42: {run: boolean array of the validation images it reads correctly}, and Q16's losses."
@@ -35,19 +38,22 @@ def run_seed(seed, path, tmp):
     out, info = {}, {}
     learn = new()
     with learn.no_bar(): sugg = learn.lr_find(start_lr=1e-6, end_lr=10, num_it=R['n_it'], suggest_funcs=(minimum, steep, valley), show_plot=False)
-    lr = lr_choice(sugg); info['lr'] = lr
-    snap = Snapshot(seed + 1, dls); reseed(seed, dls)
-    with learn.no_bar(), learn.no_logging(): learn.fine_tune(R['epochs'], base_lr=lr, lr_mult=R['lr_mult'], cbs=snap)
+    lrs_f, losses_f = np.array(learn.recorder.lrs), np.array([float(v) for v in learn.recorder.losses])
+    lr = lr_choice(lrs_f, losses_f, R['n_it']); info['lr'] = lr; info['minimum'] = float(sugg.minimum)
+    snap, rec0 = Snapshot(seed + 1, dls), GroupRecorder(); reseed(seed, dls)
+    with learn.no_bar(), learn.no_logging(): learn.fine_tune(R['epochs'], base_lr=lr, lr_mult=R['lr_mult'], cbs=[rec0, snap])
+    ep0 = rec0.df[(rec0.df.group == 0) & (rec0.df.fit == 0)]
+    info['q16 base_lr'] = (float(rec0.batch_df[rec0.batch_df.fit == 0].loss.values[-5:].mean()), round(float(ep0.accuracy.iloc[0])*200))
     out['fine_tune'] = rights(learn)
     l = new(); snap.restore(l); out['frozen step only'] = rights(l)
     for name, pre in (('head only', True), ('from scratch', False)):
         l = new(pretrained=pre)
         with l.no_bar(), l.no_logging(): l.fit_one_cycle(1 + R['epochs'], slice(lr) if pre else lr)
         out[name] = rights(l)
-    for rate in (lr/2/R['lr_mult'], lr/2):                                             # question 19: one rate for every group
+    for name, rate in (('lr_mult=100 (default)', slice(lr/2/100, lr/2)), ('one rate for every group', lr/2)):   # question 19
         l = new(); snap.restore(l)
         with l.no_bar(), l.no_logging(): l.fit_one_cycle(R['epochs'], rate, pct_start=0.3, div=5.0)
-        out[f'one rate {rate:.0e}'] = rights(l)
+        out[name] = rights(l)
     l, rec = new(), GroupRecorder(); snap.restore(l)                                   # question 21: longer
     with l.no_bar(), l.no_logging(): l.fit_one_cycle(R['n_long'], slice(lr/2/R['lr_mult'], lr/2), pct_start=0.3, div=5.0, cbs=rec)
     out['longer'] = rights(l)
@@ -63,10 +69,9 @@ def run_seed(seed, path, tmp):
     reseed(seed, dls)
     with learn.no_bar(): p, t = learn.tta()
     out['learn.tta()'] = (p.argmax(1) == t).numpy()
-    for name, rate in (('q16 base_lr', lr), ('q16 far too high', lr*R['lr_high_factor'])):   # question 16
-        l, rec = new(), GroupRecorder()
-        with l.no_bar(), l.no_logging(): l.fit_one_cycle(1, slice(rate), pct_start=0.99, cbs=rec)
-        info[name] = (float(rec.batch_df.loss.values[-5:].mean()), int(rights(l).sum()))
+    l, rec = new(), GroupRecorder()                                                       # question 16
+    with l.no_bar(), l.no_logging(): l.fit_one_cycle(1, slice(lr_too_high(lrs_f, losses_f, R['n_it'])), pct_start=0.99, cbs=rec)
+    info['q16 far too high'] = (float(rec.batch_df.loss.values[-5:].mean()), int(rights(l).sum()))
     return out, info
 
 def main(seeds):
@@ -81,9 +86,13 @@ def main(seeds):
         for k, v in out.items(): rows.append(dict(seed=seed, run=k, **paired(v, ft)))
         c = {'fine_tune beats head only': paired(ft, out['head only']), 'unfrozen step beats frozen step': paired(ft, out['frozen step only'])}
         checks = {k: v['net'] > v['noise'] for k, v in c.items()}
+        checks['fine_tune beats lr_mult=100 (the default) beyond the noise'] = paired(ft, out['lr_mult=100 (default)'])['net'] > paired(ft, out['lr_mult=100 (default)'])['noise']
+        fl, one = paired(out['flips'], ft), paired(out['one rate for every group'], ft)
+        checks['flips cost images beyond the noise (question 6)'] = fl['net'] < -fl['noise']
+        checks['one rate for every group is no better than our slice beyond the noise (question 19)'] = one['net'] <= one['noise']
         checks['from scratch far behind the head alone'] = out['from scratch'].sum() < out['head only'].sum() - 2*math.sqrt(len(ft))
         (l_ok, r_ok), (l_hi, r_hi) = info['q16 base_lr'], info['q16 far too high']
-        checks['a rate far too high: worse loss, far fewer right'] = l_hi > l_ok and r_hi < r_ok - 2*math.sqrt(len(ft))
+        checks['a rate far too high diverges: loss over 5 times ours, fewer right'] = l_hi > 5*l_ok and r_hi < r_ok
         print(f'seed {seed} ({time.time()-t:.0f}s): lr {info["lr"]:.2e}; ' + '; '.join(f'{k}: {v}' for k, v in c.items()), flush=True)
         print('   ', {k: v for k, v in info.items() if k != 'lr'}, flush=True)
         for k, ok in checks.items():

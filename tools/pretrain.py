@@ -19,7 +19,8 @@ statistics, which is what `vision_learner` adds for these models (see `model_met
 
 usage: python tools/pretrain.py [xresnet_tiny|xresnet_small ...]   (default: both)
 Runs recorded here (2 threads, `OMP_NUM_THREADS=2`, on the 2-core machine shared with other jobs):
-RUNS_RECORD
+- xresnet_tiny, 12 epochs: held-out accuracy 0.747 (chance 1/53), 703 s;
+- xresnet_small, 10 epochs: held-out accuracy 0.775, 1,309 s (one thread, beside other jobs).
 Weights are saved in float16 (half the size; `load_state_dict` casts them back to float32). Results are seeded, but
 bit-for-bit reproducibility across machines and torch versions is not guaranteed, so the committed `.sha256` is
 rewritten with the file."""
