@@ -62,10 +62,11 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmarks.py
 
-## Re-execute notebooks in a real kernel, offline and behind the network guard, and keep their outputs (NBS="nbs/05_pet_breeds.ipynb" for one)
+## Re-execute notebooks in a real kernel, offline and behind the network guard, and keep their outputs (NBS="nbs/05_pet_breeds.ipynb" for one);
+## one thread, as the tests run them, so that the committed outputs are the numbers the tests reproduce
 NBS ?= nbs/04_mnist_basics.ipynb nbs/05_pet_breeds.ipynb
 outputs: $(STAMP)
-	$(BIN)/python tools/refresh_outputs.py $(NBS)
+	OMP_NUM_THREADS=1 $(BIN)/python tools/refresh_outputs.py $(NBS)
 
 ## Regenerate README.md from nbs/index.ipynb
 readme: $(STAMP)
