@@ -75,7 +75,7 @@ def test_every_offline_only_number_in_the_chapter_is_guarded():
     nb = nbformat.read(Path(__file__).resolve().parents[1]/'nbs'/'05_pet_breeds.ipynb', as_version=4)
     src = [c.source for c in nb.cells if c.cell_type == 'code']
     for pattern in ('PETS_LABELS)', '(800, 200)', "assert flip_change['net'] < -flip_change['noise']", "test_eq(best_run, 'longer')",
-                    "for k in ('frozen step only', 'head only'):", 'right_hi < right_ok', "test_eq(best, N_LONG - 1)"):
+                    "for k in ('frozen step only', 'head only'):", 'right_hi < right_ok', "assert best >= N_LONG - 2"):
         hits = [s for s in src if pattern in s]
         assert hits, pattern
         for s in hits:
