@@ -195,6 +195,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                'fastbook_answers/pet_breeds.py'),
                                              'fastbook_answers.pet_breeds._presized': ( 'pet_breeds.html#_presized',
                                                                                         'fastbook_answers/pet_breeds.py'),
+                                             'fastbook_answers.pet_breeds.fresh_learner': ( 'pet_breeds.html#fresh_learner',
+                                                                                            'fastbook_answers/pet_breeds.py'),
                                              'fastbook_answers.pet_breeds.lr_choice': ( 'pet_breeds.html#lr_choice',
                                                                                         'fastbook_answers/pet_breeds.py'),
                                              'fastbook_answers.pet_breeds.lr_range_test': ( 'pet_breeds.html#lr_range_test',

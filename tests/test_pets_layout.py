@@ -68,14 +68,15 @@ def test_offline_only_checks_are_skipped_not_failed(pets_folder, capsys, cache):
     assert guarded(pets(source='offline', n_per_label=3)) == 'passed'   # ...while on our own set the same check runs and holds (a small one, in a temporary cache)
 
 def test_every_offline_only_number_in_the_chapter_is_guarded():
-    "The chapter's checks of numbers that hold only on our set (the ten labels, 800/200 images, the cost of flips, the best change, the runs compared in questions 16, 17 and 21) sit under `offline_only`."
+    "The chapter's checks of numbers that hold only on our set (the ten labels, 800/200 images, the cost of flips, the best change, the runs compared in questions 16, 17, 19, 21 and 22) sit under `offline_only`."
     from fastbook_answers.course import import_nbformat
     nbformat = import_nbformat()
     from pathlib import Path
     nb = nbformat.read(Path(__file__).resolve().parents[1]/'nbs'/'05_pet_breeds.ipynb', as_version=4)
     src = [c.source for c in nb.cells if c.cell_type == 'code']
     for pattern in ('PETS_LABELS)', '(800, 200)', "assert flip_change['net'] < -flip_change['noise']", "test_eq(best_run, 'longer')",
-                    "for k in ('frozen step only', 'head only'):", 'right_hi < right_ok', "assert best >= N_LONG - 2"):
+                    "for k in ('frozen step only', 'head only'):", 'right_hi < right_ok', "assert best >= N_LONG - 2",
+                    "assert table19.iloc[1]['net (against ours)'] < 0", "assert ch22['net'] > -ch22['noise']"):
         hits = [s for s in src if pattern in s]
         assert hits, pattern
         for s in hits:

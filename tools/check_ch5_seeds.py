@@ -30,18 +30,16 @@ warnings.filterwarnings('ignore')
 import numpy as np, pandas as pd, torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from fastai.vision.all import vision_learner, accuracy, minimum, steep, valley
+from fastai.vision.all import minimum, steep, valley
 from fastbook_answers.data import pets
 from fastbook_answers.models import xresnet_tiny, xresnet_small, GroupRecorder
-from fastbook_answers.pet_breeds import pets_dblock, RECIPE, lr_choice, lr_too_high, reseed, Snapshot, rights, paired
+from fastbook_answers.pet_breeds import pets_dblock, RECIPE, fresh_learner, lr_choice, lr_too_high, reseed, Snapshot, rights, paired
 
 def run_seed(seed, path, tmp):
     "Every training run of chapter 5 with `seed` in place of 42: {run: boolean array of the validation images it reads correctly}, and Q16's losses."
     R = RECIPE
     dls = pets_dblock(in_memory=True).dataloaders(path/'images', bs=R['bs'], num_workers=0)
-    def new(arch=xresnet_tiny, data=None, **kw):
-        d = data or dls
-        reseed(seed, d); l = vision_learner(d, arch, metrics=accuracy, path=tmp, **kw); reseed(seed, d); return l
+    def new(arch=xresnet_tiny, data=None, **kw): return fresh_learner(data or dls, arch, seed=seed, path=tmp, **kw)
     out, info = {}, {}
     learn = new()
     with learn.no_bar(): sugg = learn.lr_find(start_lr=1e-6, end_lr=10, num_it=R['n_it'], suggest_funcs=(minimum, steep, valley), show_plot=False)
