@@ -1,81 +1,100 @@
 # Two commands do everything on a fresh machine:  `make lab`  opens the course, `make test` passes the tests.
-# Both create the virtual environment in .venv and install the project into it first, if needed.
+# Both create the virtual environment in .venv and install the project into it first, if needed: `make lab` what a
+# learner needs (the package and JupyterLab), `make test` also the maintainers' tools (the `dev` extra).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+LAB_STAMP := $(VENV)/.lab-stamp
+DEV_STAMP := $(VENV)/.dev-stamp
+## The committed outputs, the tests, the benchmark and the seed runs all use one torch thread: the numbers they print are
+## then the same on every run of this machine (`runner.compare_outputs` checks it against the outputs' fingerprint).
+THREADS := OMP_NUM_THREADS=1
+## The chapters, from the course's one registry (`fastbook_answers.course.CHAPTERS`), read when a recipe runs
+empty :=
+space := $(empty) $(empty)
+CHAPTER_NBS = $(shell $(BIN)/python -c "from fastbook_answers.course import chapter_notebooks as c; print(' '.join('nbs/'+n for n in c()))")
 
-.PHONY: install lab test export-check nbdev-test nbdev-test-library pytest bench outputs readme clean-nbs
+.PHONY: install lab test export-check nbdev-test nbdev-test-library pytest repro bench seeds outputs readme clean-nbs site site-check
 
-install: $(STAMP)
-
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(LAB_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (fastbook_answers)" >/dev/null
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (fastbook_answers)" >/dev/null
-	@touch $(STAMP)
+	@touch $@ $(LAB_STAMP)
+
+install: $(DEV_STAMP)
 
 ## JupyterLab 4 renders long notebooks lazily (windowingMode "contentVisibility"), and a contents link to a far question
 ## then stops short of it; with windowing off, every `#qN` link of a chapter's contents reaches its question.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
-$(LAB_SETTINGS): $(STAMP)
+$(LAB_SETTINGS): $(LAB_STAMP)
 	@mkdir -p $(dir $@)
 	@echo '{"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}' > $@
 
 ## Open the course in JupyterLab, on nbs/ (as root too: a container or a cloud VM). LAB_PORT and LAB_IP choose where it listens.
 LAB_PORT ?= 8888
 LAB_IP   ?= localhost
-lab: $(STAMP) $(LAB_SETTINGS)
+lab: $(LAB_STAMP) $(LAB_SETTINGS)
 	@echo "Starting JupyterLab on nbs/. Open the http://$(LAB_IP):$(LAB_PORT)/lab?token=... address it prints below in your browser (Ctrl-C twice stops it)."
 	$(BIN)/jupyter lab nbs/ --ip=$(LAB_IP) --port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-## The whole test suite: library in sync with the notebooks, the library notebooks in-process (nbdev-test), then pytest, which
-## runs each chapter twice in a real kernel; two at a time, one torch thread each
-test: $(STAMP) export-check nbdev-test-library pytest
+## The whole test suite: the library and the generated files in sync with the notebooks, the library notebooks
+## in-process (nbdev-test), then pytest: each chapter once in a real kernel against its committed outputs, and what a
+## notebook cannot test; two at a time, one torch thread each
+test: $(DEV_STAMP) export-check nbdev-test-library pytest
 
-export-check: $(STAMP)
-	@snap=$$(mktemp -d) && cp -a fastbook_answers/. "$$snap"/ && \
-	$(BIN)/nbdev-export && $(BIN)/fastbook-answers bank >/dev/null && \
-	if ! diff -rq -x __pycache__ "$$snap" fastbook_answers >/dev/null; then \
-	  echo "nbdev-export or the quiz-bank build changed fastbook_answers/: the library was out of sync with the notebooks."; \
-	  diff -rq -x __pycache__ "$$snap" fastbook_answers; rm -rf "$$snap"; \
-	  echo "(both are regenerated now: review and commit them, then run make test again)"; exit 1; fi; \
-	rm -rf "$$snap"; echo "fastbook_answers/ is in sync with the notebooks"
+## Exports the notebooks into a temporary copy and compares: it never writes into fastbook_answers/
+export-check: $(DEV_STAMP)
+	$(BIN)/python tools/export_check.py
 	$(BIN)/python tools/make_readme.py --check
 
-NBDEV_TEST := FASTBOOK_ANSWERS_SOURCE=offline OMP_NUM_THREADS=1 PYTHONPATH=tests/netguard MPLBACKEND=Agg $(BIN)/nbdev-test --n-workers 2
+NBDEV_TEST := FASTBOOK_ANSWERS_SOURCE=offline $(THREADS) PYTHONPATH=tests/netguard MPLBACKEND=Agg $(BIN)/nbdev-test --n-workers 2
 
 ## Every notebook in-process, chapters included (what a maintainer runs after an edit)
-nbdev-test: $(STAMP)
+nbdev-test: $(DEV_STAMP)
 	$(NBDEV_TEST)
 
-## The library notebooks only (make test runs them here, once); the chapters run in pytest instead (twice, in a real kernel, as learners run them)
-nbdev-test-library: $(STAMP)
-	$(NBDEV_TEST) --skip-file-re '^([_.]|0[45]_)'
+## The library notebooks only (make test runs them here, once); the chapters run in pytest, in a real kernel, as learners run them
+nbdev-test-library: $(DEV_STAMP)
+	$(NBDEV_TEST) --skip-file-re '^([_.]|$(subst $(space),|,$(notdir $(CHAPTER_NBS))))'
 
-pytest: $(STAMP)
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist worksteal
+pytest: $(DEV_STAMP)
+	$(THREADS) $(BIN)/python -m pytest -n 2 --dist worksteal
 
-## Time every notebook in a real kernel (median of 3) and write benchmarks/RESULTS.md
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run_benchmarks.py
+## Each chapter twice side by side, wanting identical output: run it before committing new outputs (`make outputs`)
+repro: $(DEV_STAMP)
+	$(THREADS) $(BIN)/python -m pytest -n 2 -m repro tests/test_notebooks.py
 
-## Re-execute notebooks in a real kernel, offline and behind the network guard, and keep their outputs (NBS="nbs/05_pet_breeds.ipynb" for one);
-## one thread, as the tests run them, so that the committed outputs are the numbers the tests reproduce
-NBS ?= nbs/04_mnist_basics.ipynb nbs/05_pet_breeds.ipynb
-outputs: $(STAMP)
-	OMP_NUM_THREADS=1 $(BIN)/python tools/refresh_outputs.py $(NBS)
+## Time every notebook in a real kernel (median of 3), at the committed outputs' thread count; writes benchmarks/RESULTS.md
+bench: $(DEV_STAMP)
+	$(THREADS) $(BIN)/python benchmarks/run_benchmarks.py
+
+## Run each chapter at every seed of `course.SEEDS` and record the results in fastbook_answers/seed_runs.json
+seeds: $(DEV_STAMP)
+	$(THREADS) $(BIN)/fastbook-answers seeds
+
+## Re-execute notebooks in a real kernel, offline and behind the network guard, and keep their outputs and the fingerprint
+## of the machine that made them (NBS="nbs/05_pet_breeds.ipynb" for one; default: the chapters)
+NBS ?= $(CHAPTER_NBS)
+outputs: $(DEV_STAMP)
+	$(THREADS) $(BIN)/python tools/refresh_outputs.py $(NBS)
 
 ## Regenerate README.md from nbs/index.ipynb
-readme: $(STAMP)
+readme: $(DEV_STAMP)
 	$(BIN)/python tools/make_readme.py
 
-## The course's website: every notebook as a page, built into _site/ from the committed notebooks without running them
+## The course's website: every notebook a page, built into _site/ from the committed notebooks without running them
 ## (Jupyter Book 1, offline), then checked (questions and anchors, links, images, search, no machine paths)
-.PHONY: site site-check
-site: $(STAMP)
+site: $(DEV_STAMP)
 	$(BIN)/python tools/build_site.py
 
 ## Open the built site in a real browser (Playwright for Python driving the machine's Chromium): search, follow a result
@@ -83,5 +102,5 @@ site: $(STAMP)
 site-check: site
 	$(BIN)/python tools/site_check.py
 
-clean-nbs: $(STAMP)
+clean-nbs: $(DEV_STAMP)
 	$(BIN)/nbdev-clean

@@ -7,19 +7,18 @@ usage: python benchmarks/run_benchmarks.py [--runs 3] [--out benchmarks/RESULTS.
 Writes a markdown table; exits 1 if a notebook fails or a time budget is exceeded."""
 import argparse, os, platform, statistics, sys
 from pathlib import Path
-from fastbook_answers.course import course_notebooks
+from fastbook_answers.course import CHAPTERS, COURSE_BUDGET_S as COURSE_BUDGET, DEFAULT_SEED, course_notebooks
 from fastbook_answers.runner import execute_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/'nbs'
-BUDGETS = {'04_mnist_basics.ipynb': 45, '05_pet_breeds.ipynb': 80}   # seconds, per chapter notebook
-COURSE_BUDGET = 165
+BUDGETS = {c.notebook: c.budget_s for c in CHAPTERS.values()}   # seconds, per chapter notebook
 
 def run_once(path:Path):
     "Execute `path` with the course's runner (fresh kernel, offline data, network blocked); return (seconds, results)."
-    ex, secs, err = execute_notebook(path, timeout=900, offline=True)
+    ex, secs, err = execute_notebook(path, timeout=900, offline=True, seed=DEFAULT_SEED)
     if err: sys.exit(f"{path.name} failed at {err['where']} (cell {err['cell']}): {err['ename']}: {str(err['evalue'])[:300]}")
-    return secs, ex.metadata['fastbook_answers']['results']
+    return secs, ex.metadata['fastbook_answers']
 
 def logistic_baselines() -> dict:
     "scikit-learn logistic regression on raw pixels, on the same offline splits the notebooks use."
@@ -41,12 +40,12 @@ def main():
     ap.add_argument('notebooks', nargs='*')
     a = ap.parse_args()
     nbs = [Path(n) for n in a.notebooks] or course_notebooks(NBS)
-    rows, results, failed = [], {}, False
+    rows, results, fps, failed = [], {}, {}, False
     for p in nbs:
         times = []
         for i in range(a.runs):
             secs, res = run_once(p)
-            times.append(secs); results[p.name] = res
+            times.append(secs); results[p.name] = res['results']; fps[p.name] = res['fingerprint']
             print(f'{p.name} run {i+1}: {secs:.1f}s', flush=True)
         med = statistics.median(times); budget = BUDGETS.get(p.name)
         ok = budget is None or med <= budget; failed |= not ok
@@ -54,7 +53,9 @@ def main():
     total = sum(r[1] for r in rows); failed |= total > COURSE_BUDGET
     base = logistic_baselines()
     L = ['# Benchmark results', '',
-         f'Machine: {os.cpu_count()} CPU cores, {platform.machine()}, Python {platform.python_version()}; '
+         f'Machine: {os.cpu_count()} CPU cores, {platform.machine()}, Python {platform.python_version()}; torch threads in the '
+         f"kernels: {sorted({f.get('threads') for f in fps.values() if f.get('threads')})} (OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "
+         f'as for the committed outputs); '
          f'each notebook executed {a.runs} times by the course runner (`fastbook_answers.runner.execute_notebook`: a fresh real Jupyter kernel, kernel start included, offline data, network blocked).', '',
          '| notebook | median s | min s | max s | budget s | within |', '|---|---:|---:|---:|---:|:---:|']
     L += [f'| {n} | {m:.1f} | {lo:.1f} | {hi:.1f} | {b if b else "-"} | {"yes" if ok else "NO"} |' for n, m, lo, hi, b, ok in rows]
@@ -67,7 +68,7 @@ def main():
         L.append('')
     ch5 = (results.get('05_pet_breeds.ipynb') or {}).get('ch5_results', {})
     if ch5:
-        L += ['## Chapter 5 experiments: validation images right (offline pets-shaped set, seed 42; torch picks the threads)', '', '| experiment | images right |', '|---|---:|']
+        L += ['## Chapter 5 experiments: validation images right (offline pets-shaped set, seed 42)', '', '| experiment | images right |', '|---|---:|']
         L += [f'| {k} | {int(v) if float(v).is_integer() else v} |' for k, v in ch5.items()]
         L.append('')
     Path(a.out).write_text('\n'.join(L))

@@ -4,13 +4,15 @@
 
 # %% ../nbs/00a_course.ipynb #97b474db
 from __future__ import annotations
-import math, numbers, os, re, sys
+import json, math, numbers, os, re, sys
+from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['ENV_SOURCE', 'ENV_DATA', 'ENV_NBS', 'ENV_STATE', 'ENV_DEBUG', 'CHAPTERS', 'CourseError', 'check_number', 'pkg_path',
-           'checkout_path', 'chapter_of', 'find_nbs', 'course_notebooks', 'import_nbformat', 'read_notebook',
-           'demo_course']
+__all__ = ['ENV_SOURCE', 'ENV_DATA', 'ENV_NBS', 'ENV_STATE', 'ENV_DEBUG', 'ENV_SEED', 'DEFAULT_SEED', 'CHAPTERS',
+           'COURSE_BUDGET_S', 'SEEDS', 'SEED_RUNS', 'CourseError', 'check_number', 'pkg_path', 'checkout_path',
+           'course_seed', 'Chapter', 'chapter_of', 'seed_runs', 'find_nbs', 'course_notebooks', 'chapter_notebooks',
+           'import_nbformat', 'read_notebook', 'demo_course']
 
 # %% ../nbs/00a_course.ipynb #27d7f456
 class CourseError(Exception):
@@ -55,15 +57,52 @@ def checkout_path() -> Path | None:
     return root if (root/'pyproject.toml').is_file() and (root/'nbs').is_dir() else None
 
 # %% ../nbs/00a_course.ipynb #087e9e35
-ENV_SOURCE, ENV_DATA, ENV_NBS, ENV_STATE, ENV_DEBUG = (f'FASTBOOK_ANSWERS_{k}' for k in ('SOURCE', 'DATA', 'NBS', 'STATE', 'DEBUG'))
+ENV_SOURCE, ENV_DATA, ENV_NBS, ENV_STATE, ENV_DEBUG, ENV_SEED = (
+    f'FASTBOOK_ANSWERS_{k}' for k in ('SOURCE', 'DATA', 'NBS', 'STATE', 'DEBUG', 'SEED'))
+
+# %% ../nbs/00a_course.ipynb #a19b071d
+DEFAULT_SEED = 42
+
+def course_seed() -> int:
+    "The seed a chapter derives its seeds from: `$FASTBOOK_ANSWERS_SEED`, else `DEFAULT_SEED`."
+    v = os.environ.get(ENV_SEED, '').strip()
+    if not v: return DEFAULT_SEED
+    if not re.fullmatch(r'\d{1,9}', v):
+        raise CourseError(f"${ENV_SEED} must be a whole number from 0 to 999999999, got {v!r}")
+    return int(v)
 
 # %% ../nbs/00a_course.ipynb #a64752ea
-CHAPTERS = (4, 5)
+@dataclass(frozen=True)
+class Chapter:
+    "One chapter of the course, as the registry `CHAPTERS` knows it."
+    number:int          # the book's chapter number
+    notebook:str        # its notebook in `nbs/`
+    title:str           # the book's title of the chapter
+    questions:int       # questions of the book's questionnaire
+    further:int         # further-research tasks
+    budget_s:float      # seconds allowed for one run on the reference machine (`make bench`)
+
+CHAPTERS = {c.number: c for c in (
+    Chapter(4, '04_mnist_basics.ipynb', 'Under the Hood: Training a Digit Classifier', 37, 2, 45),
+    Chapter(5, '05_pet_breeds.ipynb', 'Image Classification', 23, 2, 80))}
+COURSE_BUDGET_S = 165     # seconds for every notebook of the course, one run each
+SEEDS = (DEFAULT_SEED, 1, 2, 3, 4)   # the seed runs (`make seeds`): the committed outputs' seed and four others
+
 
 def chapter_of(path) -> int | None:
     "Chapter number of a notebook file name (`04_mnist_basics.ipynb` -> 4), `None` without a numeric prefix."
     m = re.match(r'^(\d+)_', Path(path).name)
     return int(m.group(1)) if m else None
+
+# %% ../nbs/00a_course.ipynb #4b2425f7
+SEED_RUNS = 'seed_runs.json'
+
+def seed_runs(chapter:int) -> dict:
+    "The committed seed runs of `chapter`: `{seed: its chN_results}`, from the package's `seed_runs.json` (`make seeds`)."
+    p = pkg_path(SEED_RUNS)
+    runs = json.loads(p.read_text()).get('chapters', {}).get(str(chapter), {}) if p.is_file() else {}
+    if not runs: raise CourseError(f"no seed runs of chapter {chapter} in {p}; run `make seeds` in a source checkout")
+    return {int(s): r['results'] for s, r in sorted(runs.items(), key=lambda kv: SEEDS.index(int(kv[0])) if int(kv[0]) in SEEDS else 99)}
 
 # %% ../nbs/00a_course.ipynb #0a6198c8
 def find_nbs(nbs=None) -> Path:
@@ -88,6 +127,11 @@ def course_notebooks(nbs, chapter:int|None=None) -> list[Path]:
     sel = [p for p in nbs_all if chapter_of(p) == chapter]
     if not sel: raise CourseError(f"no notebook for chapter {chapter} in {nbs} (expected a file named {chapter:02d}_*.ipynb)")
     return sel
+
+# %% ../nbs/00a_course.ipynb #e277d76a
+def chapter_notebooks() -> list[str]:
+    "The chapters' notebook names, in chapter order (what `make outputs` refreshes, and what `make test` runs in a real kernel)."
+    return [c.notebook for c in CHAPTERS.values()]
 
 # %% ../nbs/00a_course.ipynb #0f281b6e
 def import_nbformat():
@@ -114,7 +158,8 @@ def demo_course(dest,            # the folder to write `nbs/` into
     "Write a tiny two-chapter course into `dest/nbs` and return that folder."
     nbf = import_nbformat(); md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
     nbs = Path(dest)/'nbs'; nbs.mkdir(parents=True, exist_ok=True)
-    nbf.write(nbf.v4.new_notebook(cells=[md('# Chapter 4, tiny'), code('from fastcore.test import *\nch4_results = {"acc": 0.75}'),
+    nbf.write(nbf.v4.new_notebook(cells=[md('# Chapter 4, tiny'), code('from fastcore.test import *\n'
+        'from fastbook_answers.course import course_seed\nch4_results = {"acc": 0.75, "seed": course_seed()}'),
         md('<a id="q1"></a>'),
         md('## 1. What is 2+2?\n\nFour, by the definition of addition.\n\nAdding one four times to zero counts four steps.'),
         code('print(2+2)\ntest_eq(2+2, 4)'),

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Reproduce the pretrained weights that chapter 5 fine-tunes: `fastbook_answers/weights/{name}.pth` + `.sha256`.
 
-The source task, as ImageNet is to the book's Pets: printed **letters and symbols** (`models.SOURCE_CLASSES`: 26 capitals,
-17 lowercase letters, 10 symbols; 53 labels, no digit), drawn by `models.glyph` from 23 of the fonts matplotlib ships
+The source task, as ImageNet is to the book's Pets: printed **letters and symbols** (`source_task.SOURCE_CLASSES`: 26 capitals,
+17 lowercase letters, 10 symbols; 53 labels, no digit), drawn by `source_task.glyph` from 23 of the fonts matplotlib ships
 and bent towards handwriting (stroke width, slant, rotation, stretch, elastic distortion), on other images than
 chapter 5's. No MNIST image, no digit glyph, no digit label and no crop of chapter 5's two photos is ever used: the
 body meets the digits, and the photos behind them, for the first time in chapter 5, as an ImageNet body meets the
 breeds and the Pets photos. (A first body, pretrained on these glyphs pasted on chapter 5's own two photos, read the
 digits as well with its head alone, 145-162 of 200, as after fine-tuning, 151-163, even after 9 epochs: it had
 nothing left to learn, and chapter 5's lessons about unfreezing showed nothing.) Each batch, at 48 px:
-- three quarters: the glyphs pasted by `data.digit_on_photo` on crops of `models.source_photos()` (matplotlib's sample
+- three quarters: the glyphs pasted by `data.digit_on_photo` on crops of `source_task.source_photos()` (matplotlib's sample
   photo of Grace Hopper and a hill-shaded elevation map), two fixed renderings alternating per epoch;
 - one quarter: the same glyphs scaled, shifted, rotated, sometimes thickened, in a random colour over synthetic
   clutter (multi-scale colour noise and hard-edged rectangles), drawn afresh each time.
@@ -28,11 +28,9 @@ import sys, time, hashlib, os
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 from fastbook_answers.core import seed_everything
 from fastbook_answers import models
-from fastbook_answers.models import SOURCE_CLASSES, source_glyphs, on_photos
+from fastbook_answers.source_task import SOURCE_CLASSES, source_glyphs, on_photos
 
 MEAN, STD = torch.tensor([0.485, 0.456, 0.406]).view(1,3,1,1), torch.tensor([0.229, 0.224, 0.225]).view(1,3,1,1)
 SZ = 48
@@ -102,7 +100,7 @@ def pretrain(name, epochs=None, bs=128, lr=8e-3):
         with torch.no_grad(): acc = (model(xv).argmax(1) == yv).float().mean()
         print(f'{name} epoch {ep}: train accuracy {hits/len(xt):.3f}, held-out accuracy (glyphs on photos) {acc:.3f}, {time.time()-t0:.0f}s', flush=True)
     sd = {k: (v.half() if v.is_floating_point() else v) for k,v in model.state_dict().items()}
-    out = Path(os.environ.get('PRETRAIN_OUT', ROOT/'fastbook_answers'/'weights'))/f'{name}.pth'
+    out = Path(os.environ.get('PRETRAIN_OUT', models.weights_dir()))/f'{name}.pth'
     out.parent.mkdir(exist_ok=True, parents=True)
     torch.save(sd, out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()

@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Is the committed library in sync with the notebooks? (`make test`'s first step; CI fails when it is not.)
+
+Exports the notebooks into a temporary copy of the project, never into `fastbook_answers/` itself, so a hand edit of a
+`.py` file is never overwritten: the check only says which files differ. Then checks the quiz's question bank the same
+way (`fastbook-answers bank --check`, which writes nothing).
+
+usage: python tools/export_check.py      exit 1 and a list of files when out of sync"""
+import filecmp, shutil, subprocess, sys, tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIB, BIN = ROOT/'fastbook_answers', Path(sys.executable).parent
+
+def exported(tmp: Path) -> Path:
+    "The library as `nbdev-export` writes it from `nbs/`, in a copy of the project under `tmp`."
+    for name in ('nbs', 'pyproject.toml', 'fastbook_answers'):
+        src = ROOT/name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp/name)
+    for p in (tmp/'fastbook_answers').rglob('*.py'):
+        if p.name != '__init__.py': p.unlink()                  # a module whose notebook is gone must show up as stale
+    subprocess.run([str(BIN/'nbdev-export')], cwd=tmp, check=True)
+    return tmp/'fastbook_answers'
+
+def differences(new: Path) -> list[str]:
+    "The `.py` files of the library that differ from the export, are missing, or have no notebook."
+    ours = {p.relative_to(LIB) for p in LIB.rglob('*.py') if '__pycache__' not in p.parts}
+    theirs = {p.relative_to(new) for p in new.rglob('*.py') if '__pycache__' not in p.parts}
+    out = [f'fastbook_answers/{p}: no notebook exports it any more (delete it)' for p in sorted(ours - theirs)]
+    out += [f'fastbook_answers/{p}: missing (run nbdev-export)' for p in sorted(theirs - ours)]
+    out += [f'fastbook_answers/{p}: differs from what its notebook exports' for p in sorted(ours & theirs)
+            if not filecmp.cmp(LIB/p, new/p, shallow=False)]
+    return out
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as d:
+        diff = differences(exported(Path(d)))
+    if diff:
+        print('The library is out of sync with the notebooks:\n  ' + '\n  '.join(diff) +
+              '\nIf you edited a .py file by hand, carry the edit into its notebook with `nbdev-update`; otherwise run '
+              '`nbdev-export`. Then commit both.', file=sys.stderr)
+        return 1
+    bank = subprocess.run([str(BIN/'fastbook-answers'), 'bank', '--check'], capture_output=True, text=True)
+    if bank.returncode != 0:
+        print(bank.stderr.strip(), file=sys.stderr); return 1
+    print('fastbook_answers/ and its question bank are in sync with the notebooks')
+    return 0
+
+if __name__ == '__main__': sys.exit(main())
