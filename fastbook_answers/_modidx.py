@@ -39,6 +39,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                          'fastbook_answers.course.chapter_notebooks': ( 'course.html#chapter_notebooks',
                                                                                         'fastbook_answers/course.py'),
                                          'fastbook_answers.course.chapter_of': ('course.html#chapter_of', 'fastbook_answers/course.py'),
+                                         'fastbook_answers.course.check_counts': ('course.html#check_counts', 'fastbook_answers/course.py'),
                                          'fastbook_answers.course.check_number': ('course.html#check_number', 'fastbook_answers/course.py'),
                                          'fastbook_answers.course.checkout_path': ( 'course.html#checkout_path',
                                                                                     'fastbook_answers/course.py'),

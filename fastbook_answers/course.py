@@ -10,9 +10,9 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['ENV_SOURCE', 'ENV_DATA', 'ENV_NBS', 'ENV_STATE', 'ENV_DEBUG', 'ENV_SEED', 'DEFAULT_SEED', 'CHAPTERS',
-           'COURSE_BUDGET_S', 'SEEDS', 'SEED_RUNS', 'CourseError', 'check_number', 'pkg_path', 'checkout_path',
-           'course_seed', 'Chapter', 'chapter_of', 'seed_runs', 'find_nbs', 'course_notebooks', 'chapter_notebooks',
-           'import_nbformat', 'read_notebook', 'demo_course']
+           'COURSE_BUDGET_S', 'SEEDS', 'SEED_RUNS', 'CourseError', 'check_number', 'check_counts', 'pkg_path',
+           'checkout_path', 'course_seed', 'Chapter', 'chapter_of', 'seed_runs', 'find_nbs', 'course_notebooks',
+           'chapter_notebooks', 'import_nbformat', 'read_notebook', 'demo_course']
 
 # %% ../nbs/00a_course.ipynb #27d7f456
 class CourseError(Exception):
@@ -43,6 +43,13 @@ def check_number(v,                  # the value a user passed
     if (lo is not None and (v <= lo if lo_open else v < lo)) or (hi is not None and (v >= hi if hi_open else v > hi)):
         raise ValueError(f"{where}`{name}` must be {'an int' if integer else 'a number'} {_bounds(lo, hi, lo_open, hi_open)}, got {v!r}")
     return v
+
+# %% ../nbs/00a_course.ipynb #45c2b3db
+def check_counts(fn:str, # the function that checks them, named in the message
+                 **counts # the arguments, by name: each must be an int >= 1
+                ) -> tuple:
+    "Each of `counts` as an `int` >= 1 (`check_number`), in the order given: the one visible line of a function's checks."
+    return tuple(check_number(v, k, lo=1, integer=True, fn=fn) for k, v in counts.items())
 
 # %% ../nbs/00a_course.ipynb #137162c0
 def pkg_path(*parts:str) -> Path:
