@@ -95,7 +95,7 @@ readme: $(DEV_STAMP)
 ## The course's website: every notebook a page, built into _site/ from the committed notebooks without running them
 ## (Jupyter Book 1, offline), then checked (questions and anchors, links, images, search, no machine paths)
 site: $(DEV_STAMP)
-	$(BIN)/python tools/build_site.py
+	$(BIN)/python -c 'import sys; from fastbook_answers.site import main; sys.exit(main(sys.argv[1:]))' $(SITE_ARGS)
 
 ## Open the built site in a real browser (Playwright for Python driving the machine's Chromium): search, follow a result
 ## to its question, a figure drawn, a screenshot in _site_check/
