@@ -47,6 +47,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                           'fastbook_answers.answers.sheet_chapters': ( 'answers.html#sheet_chapters',
                                                                                        'fastbook_answers/answers.py'),
                                           'fastbook_answers.answers.sheet_text': ('answers.html#sheet_text', 'fastbook_answers/answers.py'),
+                                          'fastbook_answers.answers.site_sheet': ('answers.html#site_sheet', 'fastbook_answers/answers.py'),
                                           'fastbook_answers.answers.site_url': ('answers.html#site_url', 'fastbook_answers/answers.py'),
                                           'fastbook_answers.answers.sync_files': ( 'answers.html#sync_files',
                                                                                    'fastbook_answers/answers.py')},

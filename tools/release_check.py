@@ -3,7 +3,7 @@
 
   1. the chapters' setup cells install this version (tools/make_answers.py --check);
   2. builds the sdist and the wheel into dist/ (replacing what was there) and runs `twine check` on them;
-  3. looks inside the wheel: the weights, the question bank and every module are there, no notebook is, and the
+  3. looks inside the wheel: every file of fastbook_answers/ is there (modules, weights, question bank, seed runs), no notebook is, and the
      runtime requirements hold no maintainers' tool (nbdev, execnb, pytest, JupyterLab: extras only);
   4. installs the wheel with pip (which finds a machine's local wheel store by itself, through its configuration)
      into a fresh venv; with --onto, first installs those packages there, as Colab and Kaggle have torch already,
@@ -54,10 +54,9 @@ def freeze(py) -> dict:
 def check_wheel(whl: Path):
     "The wheel holds the package's data and modules, no notebook, and requires no maintainers' tool outside an extra."
     names = zipfile.ZipFile(whl).namelist()
-    need = ['fastbook_answers/quiz_bank.json', 'fastbook_answers/answers.py', 'fastbook_answers/cli.py']
-    missing = [n for n in need if n not in names] + ([] if any(n.startswith('fastbook_answers/weights/') and n.endswith('.pth')
-                                                               for n in names) else ['fastbook_answers/weights/*.pth'])
-    if missing: sys.exit(f'release check FAILED: the wheel lacks {missing}')
+    pkg = ROOT/'fastbook_answers'                  # every file of the package in the checkout (modules, weights, bank, seed runs)
+    need = [p.relative_to(ROOT).as_posix() for p in pkg.rglob('*') if p.is_file() and '__pycache__' not in p.parts and p.suffix != '.pyc']
+    if missing := [n for n in need if n not in names]: sys.exit(f'release check FAILED: the wheel lacks {missing}')
     if nbs := [n for n in names if n.endswith('.ipynb')]: sys.exit(f'release check FAILED: the wheel holds notebooks {nbs[:3]}')
     meta = zipfile.ZipFile(whl).read(next(n for n in names if n.endswith('.dist-info/METADATA'))).decode()
     reqs = [l.split(':', 1)[1].strip() for l in meta.splitlines() if l.startswith('Requires-Dist:')]
