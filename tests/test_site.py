@@ -9,6 +9,7 @@ from fastbook_answers import site as fs
 
 WHAT = {'questions': 'questions missing from their page, or without their anchor right before the heading',
         'contents': "questions that the page's contents table does not link to (#qN / #frN)",
+        'answers': 'questions that the answer sheet (answers.html) does not link to',
         'links': 'broken internal links', 'images': 'missing images',
         'search': 'questions that the search index does not hold', 'queries': 'example searches that miss their page',
         'api': 'exported functions and classes without their reference (show_doc) on their page',
@@ -28,7 +29,7 @@ def test_the_site(tmp_path):
           f"{sum(map(len, probs.values()))} problem(s)")
     assert r['seconds'] <= 60, f"the site took {r['seconds']:.0f} s to build (budget 60 s)"
     index, chapters, library = fs.notebooks()
-    assert {f'{p.stem}.html' for p in [index, *chapters, *library]} | {f'{fs.QUIZ_PAGE}.html'} <= set(r['pages'])
+    assert {f'{p.stem}.html' for p in [index, *chapters, *library]} | {f'{fs.QUIZ_PAGE}.html', f'{fs.ANSWERS_PAGE}.html'} <= set(r['pages'])
     assert r['deck'].startswith('64 notes') and list((site/'_downloads').rglob(fs.DECK)), r['deck']
     for p in chapters:
         heads = [e[1] for e in fs.parse_page((site/f'{p.stem}.html').read_text())['events'] if e[0] == 'h']

@@ -16,9 +16,9 @@ import argparse, json, platform, re, sys, time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from fastbook_answers.course import CHAPTERS, DEFAULT_SEED, CourseError, course_notebooks, import_nbformat, seed_runs
+from fastbook_answers.course import CHAPTERS, DEFAULT_SEED, CourseError, checkout_path, course_notebooks, import_nbformat, seed_runs
+
+ROOT = checkout_path()
 from fastbook_answers.questions import locate, qid, question_sections
 from fastbook_answers.runner import count_assertions, execute_notebook, ran_clean
 

@@ -8,10 +8,10 @@ usage: make_answers.py [--check]   --check: write nothing; exit 1, naming the fi
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))          # this checkout's package, whichever checkout the venv's editable install points at
 from fastbook_answers.answers import sync_files
-from fastbook_answers.course import CourseError
+from fastbook_answers.course import CourseError, checkout_path
+
+ROOT = checkout_path()
 
 def main(argv) -> int:
     check = '--check' in argv

@@ -74,7 +74,6 @@ def main(argv=None) -> int:
     ap.add_argument('--no-chapters', action='store_true', help='skip running the chapters (install checks only)')
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
-    sys.path.insert(0, str(ROOT))
     from fastbook_answers.course import CHAPTERS
     import fastbook_answers
     version = fastbook_answers.__version__
