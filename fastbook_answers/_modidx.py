@@ -163,8 +163,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                             'fastbook_answers/mnist_basics.py'),
                                                'fastbook_answers.mnist_basics.digits_xy': ( 'mnist_basics.html#digits_xy',
                                                                                             'fastbook_answers/mnist_basics.py'),
-                                               'fastbook_answers.mnist_basics.gained_lost': ( 'mnist_basics.html#gained_lost',
-                                                                                              'fastbook_answers/mnist_basics.py'),
                                                'fastbook_answers.mnist_basics.init_params': ( 'mnist_basics.html#init_params',
                                                                                               'fastbook_answers/mnist_basics.py'),
                                                'fastbook_answers.mnist_basics.is_right': ( 'mnist_basics.html#is_right',
