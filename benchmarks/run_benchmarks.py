@@ -5,7 +5,7 @@ accuracies beside a scikit-learn logistic-regression baseline on the same split.
 
 usage: python benchmarks/run_benchmarks.py [--runs 3] [--out benchmarks/RESULTS.md] [NOTEBOOK ...]
 Writes a markdown table; exits 1 if a notebook fails or a time budget is exceeded."""
-import argparse, os, platform, statistics, sys
+import argparse, json, os, platform, statistics, sys
 from pathlib import Path
 from fastbook_answers.course import CHAPTERS, COURSE_BUDGET_S as COURSE_BUDGET, DEFAULT_SEED, course_notebooks
 from fastbook_answers.runner import execute_notebook
@@ -60,18 +60,20 @@ def main():
          '| notebook | median s | min s | max s | budget s | within |', '|---|---:|---:|---:|---:|:---:|']
     L += [f'| {n} | {m:.1f} | {lo:.1f} | {hi:.1f} | {b if b else "-"} | {"yes" if ok else "NO"} |' for n, m, lo, hi, b, ok in rows]
     L += [f'| **whole course** | **{total:.1f}** | | | {COURSE_BUDGET} | {"yes" if total <= COURSE_BUDGET else "NO"} |', '']
-    ch4 = (results.get('04_mnist_basics.ipynb') or {}).get('ch4_results', {})
-    if ch4:
-        L += ['## Chapter 4 models: validation accuracy (offline data)', '', '| model | accuracy |', '|---|---:|']
-        L += [f'| {k} | {v:.4f} |' for k, v in ch4.items()]
-        L += [f'| scikit-learn logistic regression, {k} | {v:.4f} |' for k, v in base.items()]
-        L.append('')
-    ch5 = (results.get('05_pet_breeds.ipynb') or {}).get('ch5_results', {})
-    if ch5:
-        L += ['## Chapter 5 experiments: validation images right (offline pets-shaped set, seed 42)', '', '| experiment | images right |', '|---|---:|']
-        L += [f'| {k} | {int(v) if float(v).is_integer() else v} |' for k, v in ch5.items()]
+    num = lambda v: f'{int(v)}' if float(v).is_integer() else f'{v:.4f}' if abs(v) < 10 else f'{v:.1f}'
+    for ch in CHAPTERS.values():
+        res = (results.get(ch.notebook) or {}).get(f'ch{ch.number}_results', {})
+        if not res: continue
+        L += [f'## Chapter {ch.number}: what it measured (offline data, seed {DEFAULT_SEED})', '', '| result | value |', '|---|---:|']
+        L += [f'| {k} | {num(v)} |' for k, v in res.items()]
+        if ch.number == 4: L += [f'| scikit-learn logistic regression, {k} | {v:.4f} |' for k, v in base.items()]
         L.append('')
     Path(a.out).write_text('\n'.join(L))
+    threads = sorted({f.get('threads') for f in fps.values() if f.get('threads')})
+    summary = dict(runs=a.runs, threads=threads[0] if len(threads) == 1 else threads, course_s=round(total, 1),
+                   course_budget_s=COURSE_BUDGET, notebooks={n: dict(median_s=round(m, 1), min_s=round(lo, 1), max_s=round(hi, 1),
+                   budget_s=b) for n, m, lo, hi, b, ok in rows})
+    Path(a.out).with_name('results.json').write_text(json.dumps(summary, indent=1) + '\n')
     print('\n'.join(L))
     sys.exit(1 if failed else 0)
 
