@@ -161,8 +161,8 @@ def cell_text(cell) -> str:
         kind, data = o.get('output_type'), o.get('data', {})
         if kind == 'stream': parts.append(''.join(o.get('text', '')))
         elif kind == 'error': parts.append(f"{o.get('ename')}: {o.get('evalue')}\n")
-        elif 'text/html' in data and ''.join(data.get('text/plain', '')).startswith('<IPython.core.display.HTML'):
-            parts.append(_table_text(''.join(data['text/html'])))
+        elif 'text/html' in data and re.match(r'<IPython.core.display.HTML|<div><table', ''.join(data.get('text/plain', ''))):
+            parts.append(_table_text(''.join(data['text/html'])))    # fastprogress: its HTML table, without the time
         elif 'text/plain' in data: parts.append(''.join(data['text/plain']))
     return ''.join(parts)
 

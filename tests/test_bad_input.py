@@ -24,7 +24,9 @@ def probes(tmp):
     from fastbook_answers.quiz import load_bank, load_state
     from fastbook_answers.runner import execute_notebook
     from fastbook_answers.anki import write_deck
-    from fastbook_answers.pet_breeds import pets_dblock, lr_range_test, lr_suggestions, plant_mislabels
+    from fastbook_answers.core import gained_lost
+    from fastbook_answers.training import pets_dblock, lr_suggestions, plant_mislabels
+    from fastbook_answers.pet_breeds import lr_range_test, softmax_table
     from fastbook_answers.mnist_basics import learning_curves, digit_cnn, is_right, BasicOptim
     junk = tmp/'junk.txt'; junk.write_text('{not what you expected')
     no_layout = tmp/'no_layout'; no_layout.mkdir()
@@ -88,6 +90,13 @@ def probes(tmp):
         ('lr_suggestions', lambda: lr_suggestions(lrs[::-1], losses), ValueError, 'strictly increasing'),
         ('lr_suggestions', lambda: lr_suggestions(lrs, losses, falling_frac=1.5), ValueError, 'falling_frac'),
         ('lr_suggestions', lambda: lr_suggestions(lrs[:7], losses[:7]), ValueError, 'need at least 3 points'),
+        ('gained_lost', lambda: gained_lost(np.array([1, 0]), np.array([True, False])), TypeError, '`before` must be a boolean array'),
+        ('gained_lost', lambda: gained_lost(np.array([True]), [1]), TypeError, '`after` must be a boolean array'),
+        ('gained_lost', lambda: gained_lost(np.array([True, False]), np.array([[True, False]])), ValueError, 'must have one shape'),
+        ('softmax_table', lambda: softmax_table([[1, 2]]), ValueError, '`acts` must be a non-empty 1-d sequence'),
+        ('softmax_table', lambda: softmax_table(['a', 'b']), TypeError, '`acts` must be a sequence of numbers'),
+        ('softmax_table', lambda: softmax_table([1, float('nan')]), ValueError, '`acts` must be finite'),
+        ('softmax_table', lambda: softmax_table([1, 2], ['a']), ValueError, '1 labels for 2 numbers'),
         ('plant_mislabels', lambda: plant_mislabels(tmp/'missing', tmp/'dest'), FileNotFoundError, 'has no images/ folder'),
         ('plant_mislabels', lambda: plant_mislabels(tmp/'src', tmp/'taken'), FileExistsError, 'taken already exists'),
         ('plant_mislabels', lambda: plant_mislabels(tmp/'src', tmp/'dest', n=3), ValueError, 'must be an int in [1, 2]'),
@@ -102,7 +111,7 @@ def probes(tmp):
 
 ENTRY_POINTS = {'plot_function', 'seed_everything', 'mnist_sample', 'mnist_digits', 'pets', 'sample_photo', 'xresnet_tiny',
                 'xresnet_small', 'load_weights', 'load_bank', 'load_state', 'execute_notebook', 'write_deck',
-                'pets_dblock', 'lr_range_test', 'lr_suggestions', 'plant_mislabels', 'learning_curves', 'digit_cnn',
+                'pets_dblock', 'lr_range_test', 'lr_suggestions', 'plant_mislabels', 'gained_lost', 'softmax_table', 'learning_curves', 'digit_cnn',
                 'BasicOptim', 'is_right'}
 
 def test_every_entry_point_is_probed(tmp_path):
