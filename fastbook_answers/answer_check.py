@@ -20,16 +20,18 @@ _ABBR = re.compile(r'\b(?:e\.g|i\.e|etc|vs|cf|approx|fig|eq|no)\.$', re.I)
 _FENCE = re.compile(r'^(```|~~~).*?^\1[ \t]*$', re.M | re.S)
 
 def sentences(text:str) -> list[str]:
-    "`text` split at `.`, `;` and line ends, but not inside a number, a code span or a name (`learn.fine_tune`)."
-    text = _FENCE.sub(lambda m: '\n'.join(f'`{l}`' if l.strip() and '`' not in l else l       # a code block's lines
-                                          for l in m.group().splitlines()[1:-1]), text)
+    "`text` split at `.`, `;` and line ends, not inside a number, a code span or a name (`learn.fine_tune`)."
+    code_line = lambda l: f'`{l}`' if l.strip() and '`' not in l else l
+    code_lines = lambda m: '\n'.join(map(code_line, m.group().splitlines()[1:-1]))
+    text = _FENCE.sub(code_lines, text)                  # a code block: each line a sentence of code
     out, cur, i = [], '', 0
     while i < len(text):
         ch = text[i]
         if ch == '`' and (j := text.find('`', i + 1)) != -1 and '\n' not in text[i:j]:
             cur += text[i:j+1]; i = j + 1; continue
         nxt = text[i+1:i+2]
-        if ch in '\n;' or ch == '.' and (not nxt or nxt.isspace() or nxt in '"\')') and not _ABBR.search(cur + ch):
+        ends = ch == '.' and (not nxt or nxt.isspace() or nxt in '"\')') and not _ABBR.search(cur + ch)
+        if ch in '\n;' or ends:
             if cur.strip(): out.append(cur.strip())
             cur = ''
         else: cur += ch
@@ -38,30 +40,32 @@ def sentences(text:str) -> list[str]:
     return out
 
 # %% ../nbs/03c_answer_check.ipynb #49c0cb95
-STOP = set('''a an the of to in on at by from with as into onto that this these those it its they them their there here
-which who whom whose what so then and or also be is are was were been being am have has had having do does did will would
-shall can could should may might i we you he she us our your my me'''.split())
-NUMBERS = dict(zero=0, one=1, two=2, three=3, four=4, five=5, six=6, seven=7, eight=8, nine=9, ten=10, eleven=11,
-               twelve=12, twenty=20, thirty=30, hundred=100, thousand=1000, million=1000000)
-SPELLING = {'colour': 'color', 'grey': 'gray', 'behaviour': 'behavior', 'centre': 'center', 'optimis': 'optimiz',
-            'normalis': 'normaliz', 'initialis': 'initializ', 'randomis': 'randomiz', 'minimis': 'minimiz',
+STOP = set('''a an the of to in on at by from with as into onto that this these those it its they them their
+there here which who whom whose what so then and or also be is are was were been being am have has had having do
+does did will would shall can could should may might i we you he she us our your my me'''.split())
+NUMBERS = dict(zero=0, one=1, two=2, three=3, four=4, five=5, six=6, seven=7, eight=8, nine=9, ten=10,
+               eleven=11, twelve=12, twenty=20, thirty=30, hundred=100, thousand=1000, million=1000000)
+SPELLING = {'colour': 'color', 'grey': 'gray', 'behaviour': 'behavior', 'centre': 'center',
+            'optimis': 'optimiz', 'normalis': 'normaliz', 'initialis': 'initializ', 'randomis': 'randomiz',
+            'minimis': 'minimiz',
             'maximis': 'maximiz', 'regularis': 'regulariz', 'generalis': 'generaliz', 'visualis': 'visualiz',
             'memoris': 'memoriz', 'recognis': 'recogniz', 'summaris': 'summariz', 'vectoris': 'vectoriz',
             'parallelis': 'paralleliz', 'organis': 'organiz', 'penalis': 'penaliz'}
-LEMMAS = dict(axes='axis', matrices='matrix', indices='index', indexes='index', gave='give', given='give', took='take',
-              taken='take', made='make', chose='choose', chosen='choose', fed='feed', learnt='learn', kept='keep',
-              ran='run', got='get', gotten='get', shown='show', drawn='draw', drew='draw', written='write', wrote='write',
-              found='find', saw='see', seen='see', frozen='freeze', froze='freeze', unfrozen='unfreeze', fell='fall',
-              fallen='fall', grew='grow', grown='grow', threw='throw', thrown='throw', multiplication='multiply',
-              spent='spend', went='go', gone='go', done='do', did='do', does='do', larger='large', largest='large',
-              bigger='big', biggest='big', smaller='small', smallest='small', higher='high', highest='high',
-              lower='low', lowest='low', greater='great', greatest='great', fewer='few', fewest='few', better='good',
-              best='good', worse='bad', worst='bad', deeper='deep', deepest='deep', steeper='steep',
-              steepest='steep', faster='fast', fastest='fast', slower='slow', slowest='slow', closer='close',
-              closest='close', nearer='near', nearest='near', least='less', blurrier='blur', blurry='blur',
-              blurred='blur', wider='wide', widest='wide', longer='long', longest='long', shorter='short',
-              heavier='heavy', **{'is': 'be', 'are': 'be', 'was': 'be', 'were': 'be', 'been': 'be', 'being': 'be',
-                                  'am': 'be', 'has': 'have', 'had': 'have', 'having': 'have'})
+LEMMAS = dict(axes='axis', matrices='matrix', indices='index', indexes='index', gave='give', given='give',
+              took='take', taken='take', made='make', chose='choose', chosen='choose', fed='feed', learnt='learn',
+              kept='keep', ran='run', got='get', gotten='get', shown='show', drawn='draw', drew='draw',
+              written='write', wrote='write', found='find', saw='see', seen='see', frozen='freeze', froze='freeze',
+              unfrozen='unfreeze', fell='fall', fallen='fall', grew='grow', grown='grow', threw='throw',
+              thrown='throw', multiplication='multiply', spent='spend', went='go', gone='go', done='do', did='do',
+              does='do', larger='large', largest='large', bigger='big', biggest='big', smaller='small',
+              smallest='small', higher='high', highest='high', lower='low', lowest='low', greater='great',
+              greatest='great', fewer='few', fewest='few', better='good', best='good', worse='bad', worst='bad',
+              deeper='deep', deepest='deep', steeper='steep', steepest='steep', faster='fast', fastest='fast',
+              slower='slow', slowest='slow', closer='close', closest='close', nearer='near', nearest='near',
+              least='less', blurrier='blur', blurry='blur', blurred='blur', wider='wide', widest='wide',
+              longer='long', longest='long', shorter='short', heavier='heavy',
+              **{'is': 'be', 'are': 'be', 'was': 'be', 'were': 'be', 'been': 'be', 'being': 'be', 'am': 'be',
+                 'has': 'have', 'had': 'have', 'having': 'have'})
 _stem = snowballstemmer.stemmer('english').stemWord
 
 @lru_cache(maxsize=None)
@@ -77,31 +81,33 @@ ABBREVIATIONS = {'lr': 'learning rate', 'sgd': 'stochastic gradient descent', 'c
                  'gpu': 'graphics processing unit|graphics card', 'relu': 'rectified linear unit',
                  'rmse': 'root mean squared error|root mean square error', 'mae': 'mean absolute error',
                  'mse': 'mean squared error|mean square error', 'nll': 'negative log likelihood',
-                 'bce': 'binary cross entropy', 'ce': 'cross entropy|crossentropy', 'cnn': 'convolutional neural network',
-                 'nn': 'neural network|neural net', 'fp16': 'half precision|float16|half-precision',
-                 'fp32': 'single precision|float32|full precision', 'tta': 'test time augmentation',
-                 'rgb': 'red green blue', 'csv': 'comma separated values', 'dataloader': 'data loader|dls',
-                 'datablock': 'data block', 'imagenet': 'image net', 'resnet': 'res net', 'pytorch': 'py torch',
-                 'numpy': 'num py', '1cycle': 'one cycle'}
+                 'bce': 'binary cross entropy', 'ce': 'cross entropy|crossentropy',
+                 'cnn': 'convolutional neural network', 'nn': 'neural network|neural net',
+                 'fp16': 'half precision|float16|half-precision',
+                 'fp32': 'single precision|float32|full precision',
+                 'tta': 'test time augmentation', 'rgb': 'red green blue', 'csv': 'comma separated values',
+                 'dataloader': 'data loader|dls', 'datablock': 'data block', 'imagenet': 'image net',
+                 'resnet': 'res net', 'pytorch': 'py torch', 'numpy': 'num py', '1cycle': 'one cycle'}
 COMPOUNDS = ['log softmax', 'negative gradient']   # one thing each, not the thing their last word names
 
 def _phrases() -> dict:
-    "Each phrase (a tuple of forms), or one-word synonym, that an abbreviation or compound stands for, and its form."
-    out = {tuple(_form(w) for w in re.split(r'[ -]', l)): _form(ab) for ab, ls in ABBREVIATIONS.items() for l in ls.split('|')}
-    return out | {tuple(_form(w) for w in c.split()): ''.join(_form(w) for w in c.split()) for c in COMPOUNDS}
+    "Each phrase (a tuple of forms) or synonym that an abbreviation or a compound stands for, and its form."
+    forms = lambda phrase: tuple(_form(w) for w in re.split(r'[ -]', phrase))
+    out = {forms(l): _form(ab) for ab, ls in ABBREVIATIONS.items() for l in ls.split('|')}
+    return out | {forms(c): ''.join(forms(c)) for c in COMPOUNDS}
 PHRASES = _phrases()
 _MAXP = max(map(len, PHRASES))
 
 # %% ../nbs/03c_answer_check.ipynb #3445156a
-NEGATIONS = set('''not no never neither nor without none nothing hardly false wrong incorrect incorrectly untrue myth
-instead opposite against reverse unlike non'''.split())
+NEGATIONS = set('''not no never neither nor without none nothing hardly false wrong incorrect incorrectly untrue
+myth instead opposite against reverse unlike non'''.split())
 CLAUSE_WORDS = set('but whereas while although though however unlike except yet'.split())
 _TOK = re.compile(r"""(?P<code>`[^`]*`)|(?P<slice>(?<![\w.])-?\d*:-?\d*(?=\s*[,\]]|\s*$))
     |(?P<num>\d+(?:\.\d+)?(?:e[-+]?\d+)?)|(?P<times>(?<=\d)[x×](?=\d))
     |(?P<word>[^\W\d_]+?n['’]t\b|[^\W\d_]+\d*(?:['’]s\b)?)|(?P<join>(?<=[^\W_])-(?=[^\W\d_]))
     |(?P<sym>\*\*|==|!=|<=|>=|\?\?|[=+\-*/%<>@×÷√^≈≠≤≥−?])|(?P<open>\()|(?P<close>\))
     |(?P<clause>,(?!\s*(?:which|that|who)\b)|[:;—–])""", re.X)
-_CAMEL = re.compile(r'(?<=[a-z])(?=[A-Z][a-z])|(?<=[A-Z])(?=[A-Z][a-z])')     # DataLoaders, HTMLParser; not ReLU
+_CAMEL = re.compile(r'(?<=[a-z])(?=[A-Z][a-z])|(?<=[A-Z])(?=[A-Z][a-z])')   # DataLoaders, HTMLParser; not ReLU
 _ALNUM = re.compile(r'([^\W\d_]+)(\d+)$')                                      # resnet50, l1, fp16
 _IRREGULAR = {'ca': 'can', 'wo': 'will', 'sha': 'shall'}                        # ca|n't, wo|n't
 
@@ -118,8 +124,8 @@ def tokens(sentence:str) -> list[dict]:
             kind = m.lastgroup; txt = m[kind]; a, b = m.start(kind) + off, m.end(kind) + off
             if kind == 'code': scan(txt[1:-1], a + 1, True); continue
             if kind == 'open': parens.append(code or m.start() > 0 and not s[m.start()-1].isspace()); continue
-            if kind == 'close':                                  # the end of an aside, "(black)", ends a clause;
-                if not (parens.pop() if parens else code): clause += 1    # a call's, "log(2)", does not
+            if kind == 'close':                            # the end of an aside, "(black)", ends a clause;
+                if not (parens.pop() if parens else code): clause += 1     # a call's, "log(2)", does not
                 continue
             if kind == 'join': continue                          # mini-batch: two words, no minus sign
             if kind == 'clause':
@@ -127,17 +133,20 @@ def tokens(sentence:str) -> list[dict]:
                 continue
             if kind != 'word':
                 form = '×' if kind == 'times' else txt.replace('−', '-')
-                out.append(dict(word=form, form=form, text=txt, start=a, end=b, clause=clause, stop=False)); continue
+                out.append(dict(word=form, form=form, text=txt, start=a, end=b, clause=clause, stop=False))
+                continue
             neg, core = re.search(r"n['’]t$", txt), re.sub(r"(n['’]t|['’]s)$", '', txt)
             cuts = [0] + [c.start() for c in _CAMEL.finditer(core)] + [len(core)]
             for k, (i, j) in enumerate(zip(cuts, cuts[1:])):
                 p = core[i:j]
                 if p.lower() in CLAUSE_WORDS and not code: clause += 1
-                out.append(_tok(p, a + i, a + j, clause, _IRREGULAR.get(p.lower()) if neg and k == len(cuts) - 2 else None))
+                last = neg and k == len(cuts) - 2
+                out.append(_tok(p, a + i, a + j, clause, _IRREGULAR.get(p.lower()) if last else None))
             if neg: out.append(_tok(txt[-3:], b - 3, b, clause, 'not'))
     scan(sentence, 0, False)
     for t in out:         # resnet50 also reads as resnet and 50
-        t['forms'], t['ext'] = {t['form']} | ({_form(m[1]), m[2]} if (m := _ALNUM.match(t['word'])) else set()), {}
+        m = _ALNUM.match(t['word'])
+        t['forms'], t['ext'] = {t['form']} | ({_form(m[1]), m[2]} if m else set()), {}
     content = [i for i, t in enumerate(out) if not t['stop']]
     for k, i in enumerate(content):            # a phrase: its first word also stands for the abbreviation
         for n in range(min(_MAXP, len(content) - k), 0, -1):
@@ -148,6 +157,8 @@ def tokens(sentence:str) -> list[dict]:
     return out
 
 # %% ../nbs/03c_answer_check.ipynb #1fcb6e3e
+_JOINED = re.compile(r'(?<=[^\W\d])[-_](?=\w)|(?<=\d)-(?=[^\W\d_])')      # learning-rate, mini_batch, 2-d
+
 @lru_cache(maxsize=None)
 def compile_wording(w:str) -> tuple:
     "A wording as a tuple of terms, each a tuple of alternatives, each a tuple of forms that must all appear."
@@ -155,10 +166,11 @@ def compile_wording(w:str) -> tuple:
     for term in w.split():
         alts = []
         for alt in term.split('|'):
-            ts = tokens(re.sub(r'(?<=[^\W\d])[-_](?=\w)|(?<=\d)-(?=[^\W\d_])', ' ', alt))   # learning-rate, 2-d
+            ts = tokens(_JOINED.sub(' ', alt))
             forms, merged, i = [t['form'] for t in ts], [], 0
             while i < len(forms):                 # a phrase, or a synonym, stands for its abbreviation
-                n = next((n for n in range(min(_MAXP, len(forms) - i), 0, -1) if tuple(forms[i:i+n]) in PHRASES), 0)
+                n = next((n for n in range(min(_MAXP, len(forms) - i), 0, -1) if tuple(forms[i:i+n]) in PHRASES),
+                         0)
                 merged.append(PHRASES[tuple(forms[i:i+n])] if n else forms[i]); i += max(n, 1)
             if merged: alts.append(tuple(merged))
             if len(ts) == 1 and (m := _ALNUM.match(ts[0]['word'])) and merged == [ts[0]['form']]:
@@ -170,37 +182,38 @@ def compile_wording(w:str) -> tuple:
 
 # %% ../nbs/03c_answer_check.ipynb #b3e8014f
 def match_point(wording:tuple, toks:list) -> list[int] | None:
-    "Token indices of one sentence where every term of the compiled `wording` appears, any order, closest; or `None`."
+    "Token indices of a sentence where each term of the compiled `wording` appears, any order, closest; or `None`."
     occ = {f: [i for i, t in enumerate(toks) if f in t['forms']] for term in wording for alt in term for f in alt}
     terms = [[alt for alt in term if all(occ[f] for f in alt)] for term in wording]
     if not all(terms): return None
     best = None
-    for a in sorted({i for alts in terms for alt in alts for f in alt for i in occ[f]}):
+    for a in sorted({i for alts in terms for alt in alts for f in alt for i in occ[f]}):   # each place to centre on
         near = lambda alt: [min(occ[f], key=lambda i: abs(i - a)) for f in alt]
-        idx = sorted({i for alts in terms for i in min((near(alt) for alt in alts), key=lambda ix: max(abs(i - a) for i in ix))})
+        nearest = lambda alts: min((near(alt) for alt in alts), key=lambda ix: max(abs(i - a) for i in ix))
+        idx = sorted({i for alts in terms for i in nearest(alts)})
         if best is None or idx[-1] - idx[0] < best[-1] - best[0]: best = idx
     return best
 
 def match_clause_point(wording:tuple, toks:list) -> list[int] | None:
     "Like `match_point`, but with all the words in one clause."
     for c in dict.fromkeys(t['clause'] for t in toks):
-        if (r := match_point(wording, [t if t['clause'] == c else dict(t, forms=set()) for t in toks])): return r
+        if r := match_point(wording, [t if t['clause'] == c else dict(t, forms=set()) for t in toks]): return r
     return None
 
 # %% ../nbs/03c_answer_check.ipynb #103cc3df
 MAX_GAP, NEG_WINDOW = 1, 3
-FILLERS = set('''represent represents represented mean means meant stand stands denote denotes indicate indicates correspond
-corresponds equal equals pure purely complete completely fully totally absolute absolutely just simply always usually
-typically actually really too very much quite make makes get gets become becomes ='''.split())
+FILLERS = set('''represent represents represented mean means meant stand stands denote denotes indicate indicates
+correspond corresponds equal equals pure purely complete completely fully totally absolute absolutely just simply
+always usually typically actually really too very much quite make makes get gets become becomes ='''.split())
 CONJUNCTIONS = {'and', 'or', 'then'}
 
 def _negated(toks:list, idx:list[int]) -> bool:
-    "Whether a negation word stands within `NEG_WINDOW` words before one of the tokens `idx`, in the same clause."
+    "Whether a negation word stands within `NEG_WINDOW` words before one of the tokens `idx`, in their clause."
     return any(toks[j]['word'] in NEGATIONS and toks[j]['clause'] == toks[i]['clause'] and j not in idx
                for i in idx for j in range(max(0, i - NEG_WINDOW), i))
 
 def _at(alt:tuple, toks:list, i:int) -> int | None:
-    "The index after alternative `alt` when it starts at token `i` (its words in order, stop words between skipped)."
+    "The index after alternative `alt` when it starts at token `i` (its words in order, stop words skipped)."
     if i < len(toks) and toks[i].get('inner'): return None
     for k, f in enumerate(alt):
         while k and i < len(toks) and toks[i]['stop'] and f not in toks[i]['forms']: i += 1
@@ -209,58 +222,66 @@ def _at(alt:tuple, toks:list, i:int) -> int | None:
     return i
 
 def match_mistake(wording:tuple, toks:list) -> list[int] | None:
-    "Token indices where the terms of `wording` stand in order, in one clause, close together, not negated; or `None`."
-    counts = [MAX_GAP + 1 if t['word'] in CONJUNCTIONS else not t['stop'] and t['word'] not in FILLERS for t in toks]
+    "Token indices where the terms of `wording` stand in order, in one clause, close, not negated; or `None`."
+    counts = [MAX_GAP + 1 if t['word'] in CONJUNCTIONS else not t['stop'] and t['word'] not in FILLERS
+              for t in toks]                                  # how much each token keeps two terms apart
     def go(k, end, acc):
         if k == len(wording): return acc
         for i in range(end, len(toks)):
             if toks[i]['clause'] != toks[acc[0]]['clause'] or sum(counts[end:i]) > MAX_GAP: return None
             for alt in wording[k]:
-                if (j := _at(alt, toks, i)) is not None and (r := go(k + 1, j, acc + list(range(i, j)))): return r
+                j = _at(alt, toks, i)
+                if j is not None and (r := go(k + 1, j, acc + list(range(i, j)))): return r
         return None
     for i0 in range(len(toks)):
         for alt in wording[0]:
-            if (j := _at(alt, toks, i0)) is not None and (r := go(1, j, list(range(i0, j)))) and not _negated(toks, r):
-                return r
+            j = _at(alt, toks, i0)
+            if j is not None and (r := go(1, j, list(range(i0, j)))) and not _negated(toks, r): return r
     return None
 
 # %% ../nbs/03c_answer_check.ipynb #58a7e7c1
 def _quote(sent:str, toks:list, idx:list[int]) -> str:
-    "The learner's words at tokens `idx` of `sent`: the stretch they span when short, else the words joined by '...'."
+    "The learner's words at tokens `idx` of `sent`: the stretch they span when short, else the words and '...'."
     a, b = toks[min(idx)]['start'], toks[max(idx)]['end']
-    return sent[a:b] if b - a <= 60 else ' ... '.join(toks[i]['text'] for i in sorted(idx))
+    if b - a > 60: return ' ... '.join(toks[i]['text'] for i in sorted(idx))
+    opened = lambda s, c: s.count('`') % 2 if c == '`' else s.count({')': '(', ']': '['}[c]) > s.count(c)
+    while b < len(sent) and sent[b] in ')]`' and opened(sent[a:b], sent[b]): b += 1
+    return sent[a:b]                             # "0 (white)", not "0 (white"
 
 def _find(wordings, sents, match, used=frozenset()):
-    "The first `(sentence index, token indices)` where one of `wordings` matches, tokens in `used` ignored; or `None`."
+    "The first `(sentence, token indices)` where one of `wordings` matches, tokens in `used` ignored; or `None`."
     for w in wordings:
         for k, (s, ts) in enumerate(sents):
             if used: ts = [dict(t, forms=set()) if (k, i) in used else t for i, t in enumerate(ts)]
             if r := match(compile_wording(w), ts): return k, r
     return None
 
-def check_text(entry:dict, # a question with its `points` and `mistakes` (a bank entry, or `parse_check`'s result)
+def check_text(entry:dict, # a question with `points` and `mistakes` (a bank entry, or `parse_check`'s result)
                text:str    # the learner's answer
               ) -> dict:
-    "Which key points of `entry` `text` makes and which known mistakes it repeats: `dict(points, mistakes)`, with the words."
+    "Which key points of `entry` `text` makes and which known mistakes it repeats, with the words that did it."
     sents = [(s, tokens(s)) for s in sentences(text)]
     used = lambda hits: frozenset((k, i) for k, r in hits for i in r)
     points = entry.get('points', [])
     found = [(m, h) for m in entry.get('mistakes', []) if (h := _find(m['wordings'], sents, match_mistake))]
-    found = [(m, h) for m, h in found            # corrected elsewhere in the answer: its `unless` point made in one clause
-             if not any(_find(points[n-1]['wordings'], sents, match_clause_point, used([h])) for n in m.get('unless', []))]
+    corrected = lambda m, h: any(_find(points[n-1]['wordings'], sents, match_clause_point, used([h]))
+                                 for n in m.get('unless', []))    # its `unless` point made in one clause
+    found = [(m, h) for m, h in found if not corrected(m, h)]
     strict = {n for m, _ in found for n in m.get('unless', [])}
-    hits = [_find(p['wordings'], sents, match_clause_point if k in strict else match_point, used(h for _, h in found))
+    taken = used(h for _, h in found)                             # the words of the mistakes make no key point
+    hits = [_find(p['wordings'], sents, match_clause_point if k in strict else match_point, taken)
             for k, p in enumerate(points, 1)]
     q = lambda h: _quote(sents[h[0]][0], sents[h[0]][1], h[1])
-    return dict(points=[dict(point=p['point'], made=bool(h), words=q(h) if h else '') for p, h in zip(points, hits)],
+    return dict(points=[dict(point=p['point'], made=bool(h), words=q(h) if h else '')
+                        for p, h in zip(points, hits)],
                 mistakes=[dict(mistake=m['mistake'], correction=m['correction'], words=q(h)) for m, h in found])
 
 # %% ../nbs/03c_answer_check.ipynb #ae99e572
 _SUMMARY = 'Check your answer: key points and known mistakes'
 _SPANS = re.compile(r'`([^`]+)`')
 _POINT = re.compile(r'^(?P<text>.*?)\s*:\s*(?P<ws>(?:`[^`]+`\s*;?\s*)+)$')
-_MISTAKE = re.compile(r'^(?P<text>.*?)(?:\s*\(unless points? (?P<unless>[\d ,and]+?)(?: (?:is|are) made)?\))?\s*:\s*'
-                      r'(?P<ws>(?:`[^`]+`\s*;?\s*)+?)\s*(?:→|->)\s*(?P<fix>\S.*)$')
+_MISTAKE = re.compile(r'^(?P<text>.*?)(?:\s*\(unless points? (?P<unless>[\d ,and]+?)(?: (?:is|are) made)?\))?'
+                      r'\s*:\s*(?P<ws>(?:`[^`]+`\s*;?\s*)+?)\s*(?:→|->)\s*(?P<fix>\S.*)$')
 
 def _items(md:str, title:str) -> list[str]:
     "The list items under the bold line that starts with `title`, each joined into one line."
@@ -276,17 +297,18 @@ def parse_check(md:str) -> dict:
     "The key points and known mistakes that the markdown `md` of a check cell lists: `dict(points, mistakes)`."
     points, mistakes = [], []
     for it in _items(md, 'key point'):
-        if not (m := _POINT.match(it)): raise ValueError(f"a key point needs ': ' and then its wordings in backquotes: {it!r}")
+        if not (m := _POINT.match(it)):
+            raise ValueError(f"a key point needs ': ' and then its wordings in backquotes: {it!r}")
         points.append(dict(point=m['text'], wordings=_SPANS.findall(m['ws'])))
     for it in _items(md, 'known mistake'):
         if not (m := _MISTAKE.match(it)):
-            raise ValueError(f"a known mistake needs ': ', its wordings in backquotes, '→' and the correction: {it!r}")
+            raise ValueError(f"a known mistake needs ': ', wordings in backquotes, '→' and a correction: {it!r}")
         unless = [int(n) for n in re.findall(r'\d+', m['unless'] or '')]
-        if any(not 1 <= n <= len(points) for n in unless): raise ValueError(f"{it!r} names a key point that is not there")
+        if any(not 1 <= n <= len(points) for n in unless): raise ValueError(f"{it!r} names a key point not there")
         mistakes.append(dict(mistake=m['text'], wordings=_SPANS.findall(m['ws']), correction=m['fix'].strip()) |
                         (dict(unless=unless) if unless else {}))
     if not points: raise ValueError("a check cell needs a '**Key points**' line and a list of key points under it")
-    for w in (w for x in points + mistakes for w in x['wordings']): compile_wording(w)     # a wording that cannot match
+    for w in (w for x in points + mistakes for w in x['wordings']): compile_wording(w)   # one that cannot match
     return dict(points=points, mistakes=mistakes)
 
 def check_cell_md(points:list, mistakes:list) -> str:
@@ -303,7 +325,7 @@ def check_cell_md(points:list, mistakes:list) -> str:
 
 # %% ../nbs/03c_answer_check.ipynb #efe1a170
 def section_check(nb, sec:dict) -> dict:
-    "The key points and known mistakes of the question whose section is `sec` in notebook `nb` (empty lists if none)."
+    "The key points and known mistakes of the question whose section is `sec` in notebook `nb` (empty if none)."
     cells = [''.join(c['source']) for c in nb['cells'][sec['start']:sec['end']] if c['cell_type'] == 'markdown']
     found = [s for s in cells if s.lstrip().startswith(CHECK_MARK)]
     if not found: return dict(points=[], mistakes=[])
@@ -313,12 +335,14 @@ def section_check(nb, sec:dict) -> dict:
 # %% ../nbs/03c_answer_check.ipynb #5bf9f030
 def format_check(res:dict, width:int=100) -> str:
     "`check_text`'s result `res` as text for a terminal, wrapped to `width` columns."
-    if not res['points'] and not res['mistakes']: return '(this question has no key points to check your answer against)'
-    made = sum(p['made'] for p in res['points'])
-    lines = [f"Your answer and our key points ({made} of {len(res['points'])} made; marks to help you judge, not a grade):"]
+    if not res['points'] and not res['mistakes']:
+        return '(this question has no key points to check your answer against)'
+    made, n = sum(p['made'] for p in res['points']), len(res['points'])
+    lines = [f"Your answer and our key points ({made} of {n} made; marks to help you judge, not a grade):"]
     fill = lambda tag, text: textwrap.fill(text, width, initial_indent=f'  {tag:<9} ', subsequent_indent=' ' * 12)
     for p in res['points']:
-        lines.append(fill('made' if p['made'] else 'missing', p['point'] + (f'  (you wrote: "{p["words"]}")' if p['made'] else '')))
+        said = f'  (you wrote: "{p["words"]}")' if p['made'] else ''
+        lines.append(fill('made' if p['made'] else 'missing', p['point'] + said))
     for m in res['mistakes']:
         lines.append(fill('mistake', f'{m["mistake"]} (you wrote: "{m["words"]}"): {m["correction"]}'))
     return '\n'.join(lines)

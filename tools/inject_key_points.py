@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Write the key points and known mistakes staged in tools/key_points_draft.md into the chapter notebooks (issue 22).
+"""Write the key points and known mistakes staged in tools/key_points_draft.md into the chapter notebooks.
 
-For every question of every chapter notebook, found by its heading (`questions.question_sections`), the script writes
-its check cell (`answer_check.check_cell_md`) at the end of the question's section, or rewrites the one already there,
-so running it twice changes nothing. It checks everything before it writes anything, and fails (exit 1, no notebook
-touched) when a question of a notebook has no block in the draft, a block names a question no notebook has, or a block
-cannot be read. Then nbdev-clean tidies each notebook it changed. Once the notebooks hold the check cells they are the
-only source: delete the draft and this script.
+For every question of every chapter notebook, found by its heading (`questions.question_sections`), the script
+writes its check cell (`answer_check.check_cell_md`) at the end of the question's section, or rewrites the one
+already there, so running it twice changes nothing. It checks everything before it writes anything, and fails
+(exit 1, no notebook touched) when a question of a notebook has no block in the draft, a block names a question no
+notebook has, or a block cannot be read. Then nbdev-clean tidies each notebook it changed. Once the notebooks hold
+the check cells they are the only source (issue 22): delete the draft and this script.
 
 usage: python tools/inject_key_points.py [--nbs nbs] [--draft tools/key_points_draft.md]"""
 import argparse, re, subprocess, sys
@@ -29,17 +29,18 @@ def read_draft(path:Path) -> dict:
     return out
 
 def plan(nb, chapter:int, draft:dict) -> tuple[list, list[str]]:
-    "The edits to make in `nb` as `(cell index, insert?, question id, source)`, last first, and the ids it answers."
+    "The edits to make in `nb`, `(cell index, insert?, question id, source)`, last first; and its question ids."
     edits, ids = [], []
     for q in sorted(question_sections(nb), key=lambda q: -q['start']):
         i = qid(q, chapter); ids.append(i)
         if i not in draft: continue
         src = check_cell_md(draft[i]['points'], draft[i]['mistakes'])
-        have = [k for k in range(q['start'], q['end']) if ''.join(nb.cells[k].source).lstrip().startswith(CHECK_MARK)]
+        src_of = lambda k: ''.join(nb.cells[k].source)
+        have = [k for k in range(q['start'], q['end']) if src_of(k).lstrip().startswith(CHECK_MARK)]
         if len(have) > 1: raise SystemExit(f"inject_key_points: {i} has {len(have)} check cells; keep one")
         if have: edits.append((have[0], False, i, src)); continue
         end = q['end']
-        while end > q['start'] + 1 and nb.cells[end-1].cell_type == 'markdown' and ANCHOR.match(''.join(nb.cells[end-1].source)):
+        while end > q['start'] + 1 and nb.cells[end-1].cell_type == 'markdown' and ANCHOR.match(src_of(end-1)):
             end -= 1                                          # the next question's anchor stays with it
         edits.append((end, True, i, src))
     return edits, ids
@@ -63,13 +64,15 @@ def main(argv=None) -> int:
         n = dict(new=0, rewritten=0, unchanged=0)
         for k, insert, i, src in edits:                       # last first: the indices before stay right
             if insert:
-                nb.cells.insert(k, nbformat.v4.new_markdown_cell(src, id=f"check-{i.lower().replace('.', '-')}")); n['new'] += 1
+                cell = nbformat.v4.new_markdown_cell(src, id=f"check-{i.lower().replace('.', '-')}")
+                nb.cells.insert(k, cell); n['new'] += 1
             elif ''.join(nb.cells[k].source) != src: nb.cells[k].source = src; n['rewritten'] += 1
             else: n['unchanged'] += 1
         if n['new'] or n['rewritten']:
             nbformat.write(nb, p)
             subprocess.run([str(Path(sys.executable).parent/'nbdev-clean'), '--fname', str(p)], check=True)
-        print(f"{p.name}: {len(edits)} check cells ({n['new']} new, {n['rewritten']} rewritten, {n['unchanged']} unchanged)")
+        print(f"{p.name}: {len(edits)} check cells ({n['new']} new, {n['rewritten']} rewritten, "
+              f"{n['unchanged']} unchanged)")
     return 0
 
 if __name__ == '__main__':
