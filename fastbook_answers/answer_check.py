@@ -137,6 +137,8 @@ def tokens(sentence:str) -> list[dict]:
                 continue
             neg, core = re.search(r"n['’]t$", txt), re.sub(r"(n['’]t|['’]s)$", '', txt)
             cuts = [0] + [c.start() for c in _CAMEL.finditer(core)] + [len(core)]
+            if s[max(m.start()-2, 0):m.start()] == '__' == s[m.end():m.end()+2]:      # __matmul__
+                out.append(_tok(txt, a, b, clause, 'dunder'))
             for k, (i, j) in enumerate(zip(cuts, cuts[1:])):
                 p = core[i:j]
                 if p.lower() in CLAUSE_WORDS and not code: clause += 1
