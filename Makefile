@@ -16,6 +16,7 @@ space := $(empty) $(empty)
 CHAPTER_NBS = $(shell $(BIN)/python -c "from fastbook_answers.course import chapter_notebooks as c; print(' '.join('nbs/'+n for n in c()))")
 
 .PHONY: install lab test export-check nbdev-test nbdev-test-library pytest repro bench seeds outputs readme clean-nbs site site-check
+.PHONY: release-check gpu-check
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,14 +89,16 @@ NBS ?= $(CHAPTER_NBS)
 outputs: $(DEV_STAMP)
 	$(THREADS) $(BIN)/python tools/refresh_outputs.py $(NBS)
 
-## Regenerate README.md from nbs/index.ipynb
+## Regenerate README.md from nbs/index.ipynb; first write what the repository's address ([project.urls] in pyproject.toml)
+## and the version decide: the chapters' setup cells (Colab, Kaggle), the links of nbs/index.ipynb, ANSWERS.md
 readme: $(DEV_STAMP)
+	$(BIN)/python tools/make_answers.py
 	$(BIN)/python tools/make_readme.py
 
 ## The course's website: every notebook a page, built into _site/ from the committed notebooks without running them
 ## (Jupyter Book 1, offline), then checked (questions and anchors, links, images, search, no machine paths)
 site: $(DEV_STAMP)
-	$(BIN)/python tools/build_site.py
+	$(BIN)/python -c 'import sys; from fastbook_answers.site import main; sys.exit(main(sys.argv[1:]))' $(SITE_ARGS)
 
 ## Open the built site in a real browser (Playwright for Python driving the machine's Chromium): search, follow a result
 ## to its question, a figure drawn, a screenshot in _site_check/
@@ -104,3 +107,17 @@ site-check: site
 
 clean-nbs: $(DEV_STAMP)
 	$(BIN)/nbdev-clean
+
+## Ready to release? Builds the sdist and the wheel into dist/, twine check, installs the wheel into a fresh venv (pip, with
+## the machine's own package configuration) and runs both chapters from an empty folder outside the checkout, offline.
+## About ten minutes; not part of `make test`. ONTO="torch==2.14.1 torchvision==0.29.1" installs those into the venv first,
+## as Colab and Kaggle have them, and fails if installing the wheel changes them.
+ONTO ?=
+release-check: $(DEV_STAMP)
+	$(THREADS) $(BIN)/python tools/release_check.py $(if $(ONTO),--onto="$(ONTO)",)
+
+## Both chapters on a CUDA device: writes benchmarks/GPU.md (times, question 23's float32 against mixed precision, the
+## results beside the committed CPU seed runs, each claim and whether it held); exits 1 if a claim failed. Without a GPU it
+## says so and exits 0.
+gpu-check: $(DEV_STAMP)
+	$(BIN)/python tools/gpu_check.py

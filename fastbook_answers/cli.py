@@ -145,7 +145,7 @@ def _cmd_quiz(a) -> int:
 
 SUBCOMMANDS.append(_add_quiz)
 
-# %% ../nbs/03i_cli.ipynb #adabfea0
+# %% ../nbs/03i_cli.ipynb #a1e114fe
 def _add_check(sub):
     c = sub.add_parser('check', help='your answer to one question against our key points and known mistakes',
                        description="Print a question, our short answer, and your answer against the question's key "
@@ -193,6 +193,31 @@ def _cmd_anki(a) -> int:
 
 
 SUBCOMMANDS.append(_add_anki)
+
+# %% ../nbs/03i_cli.ipynb #51d92c31
+def _add_answers(sub):
+    s = sub.add_parser('answers', help='the answer sheet: every question with our short answer, on one page',
+                       description="Print every question of the questionnaires with our short answer and where its full answer is "
+                                   "(the website's page when the repository's address is known, else the notebook). "
+                                   "ANSWERS.md in the repository is the same sheet.")
+    s.add_argument('--chapter', type=int, choices=CHAPTERS, help='only this chapter (default: both)')
+    s.add_argument('--markdown', action='store_true', help='print markdown, as ANSWERS.md has it')
+    s.add_argument('--nbs', default=None, help='folder of the notebooks (default: nbs/ of the source checkout, else the answers the package ships)')
+    s.set_defaults(func=_cmd_answers)
+
+def _cmd_answers(a) -> int:
+    import shutil
+    from fastbook_answers.answers import answer_sheet, sheet_chapters, sheet_text, site_url
+    chapters, site = sheet_chapters(a.nbs, a.chapter), site_url()
+    width = min(100, max(60, shutil.get_terminal_size((100, 24)).columns))
+    text = answer_sheet(chapters, site=site) if a.markdown else sheet_text(chapters, site=site, width=width)
+    try: print(text, flush=True)
+    except BrokenPipeError:            # `fastbook-answers answers | head` closed the pipe: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+SUBCOMMANDS.append(_add_answers)
 
 # %% ../nbs/03i_cli.ipynb #aba4d5f1
 def _add_bank(sub):

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 from .course import check_number
 
 # %% auto #0
-__all__ = ['plot_function', 'seed_everything', 'gained_lost']
+__all__ = ['plot_function', 'seed_everything', 'gained_lost', 'check_vector']
 
 # %% ../nbs/00b_core.ipynb #b89b6568
 def plot_function(f,             # function of a tensor, applied elementwise (e.g. `torch.sigmoid`)
@@ -75,3 +75,19 @@ def gained_lost(before, # per image, whether the first model reads it right: boo
         raise ValueError(f"gained_lost: `before` {b.shape} and `after` {a.shape} must have one shape: the same images")
     g, l = int((a & ~b).sum()), int((~a & b).sum())
     return dict(right=int(a.sum()), gained=g, lost=l, net=g - l, noise=round(2 * math.sqrt(g + l), 1))
+
+# %% ../nbs/00b_core.ipynb #58a10835
+def check_vector(x,              # numbers: a list, a NumPy array or a tensor
+                 name:str,       # the argument's name, for the message
+                 labels=None,    # one name per number (default: 0, 1, ...)
+                 fn:str|None=None # the function that checks them, named in the message
+                ) -> tuple:
+    "`x` as a 1-d float64 tensor of finite numbers, and `labels` as a list of one name per number; else a clear error."
+    where = f"{fn}: " if fn else ''
+    try: a = torch.as_tensor(np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x, dtype=np.float64))
+    except (TypeError, ValueError): raise TypeError(f"{where}`{name}` must be a sequence of numbers, got {x!r}") from None
+    if a.ndim != 1 or len(a) == 0: raise ValueError(f"{where}`{name}` must be a non-empty 1-d sequence, got shape {tuple(a.shape)}")
+    if not torch.isfinite(a).all(): raise ValueError(f"{where}`{name}` must be finite")
+    labels = list(range(len(a))) if labels is None else list(labels)
+    if len(labels) != len(a): raise ValueError(f"{where}{len(labels)} labels for {len(a)} numbers in `{name}`")
+    return a, labels

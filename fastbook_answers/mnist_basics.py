@@ -12,12 +12,12 @@ import torch.nn.functional as F
 from PIL import Image
 import matplotlib.pyplot as plt
 from .core import seed_everything
-from .course import check_number
+from .course import check_counts, check_number
 
 # %% auto #0
-__all__ = ['load_digits', 'mnist_distance', 'rmse_distance', 'init_params', 'mnist_loss', 'batch_accuracy', 'linear1',
-           'BasicOptim', 'train_epoch', 'validate_epoch', 'digit_cnn', 'is_right', 'learning_curves', 'gained_lost',
-           'BasicRecorder', 'BasicLearner', 'digits_xy', 'nearest_mean', 'argmax_accuracy']
+__all__ = ['load_digits', 'mnist_distance', 'rmse_distance', 'init_params', 'mnist_loss', 'batch_accuracy', 'linear1', 'is_right',
+           'BasicOptim', 'train_epoch', 'validate_epoch', 'digit_cnn', 'learning_curves', 'BasicRecorder',
+           'BasicLearner', 'digits_xy', 'nearest_mean', 'argmax_accuracy']
 
 # %% ../nbs/04_mnist_basics.ipynb #0cd87343
 def load_digits(folder,             # a folder of grayscale PNGs, e.g. `mnist_sample()/'train'/'3'`
@@ -26,7 +26,8 @@ def load_digits(folder,             # a folder of grayscale PNGs, e.g. `mnist_sa
     "Stack the PNG images in `folder` into a float tensor [N,H,W] with values in [0,1]."
     files = sorted(Path(folder).glob('*.png'))[:limit]
     if not files: raise FileNotFoundError(f"load_digits: no .png images in {folder}")
-    return torch.from_numpy(np.stack([np.asarray(Image.open(f).convert('L')) for f in files])).float() / 255
+    imgs = np.stack([np.asarray(Image.open(f).convert('L')) for f in files])
+    return torch.from_numpy(imgs).float() / 255
 
 # %% ../nbs/04_mnist_basics.ipynb #1560772d
 def mnist_distance(a:Tensor, # images [...,H,W]
@@ -39,28 +40,29 @@ def mnist_distance(a:Tensor, # images [...,H,W]
 def rmse_distance(a:Tensor, # images [...,H,W]
                   b:Tensor  # images [...,H,W], broadcastable against `a`
                  ) -> Tensor:
-    "Root mean squared difference over the last two axes (the pixels): one distance per pair of images."
+    "Root mean squared difference over the last two axes (the pixels): one distance per pair."
     return ((a - b)**2).mean((-1, -2)).sqrt()
 
 # %% ../nbs/04_mnist_basics.ipynb #58204ea5
 def init_params(size,         # shape of the parameter tensor: an int or a tuple of ints
                 std:float=0.1 # standard deviation of the random values
                ) -> Tensor:
-    "Random parameters of shape `size`, from a normal distribution with standard deviation `std`, with gradients tracked."
+    "Random parameters of shape `size`, from a normal distribution of standard deviation `std`."
     return (torch.randn(size) * std).requires_grad_()
 
 # %% ../nbs/04_mnist_basics.ipynb #17b782f3
 def mnist_loss(preds:Tensor, # the model's scores, one per item; > 0 means class 1 (a 3)
                targs:Tensor  # 1 for a 3, 0 for a 7, the same shape as `preds`
               ) -> Tensor:
-    "Mean distance of sigmoid(`preds`) from the 0/1 `targs`: 1-p where the target is 1, p where it is 0."
+    "Mean distance of sigmoid(`preds`) from the 0/1 `targs`: 1-p where the target is 1, p where 0."
     p = torch.sigmoid(preds)
     _same_shape(p, targs)
     return (targs * (1 - p) + (1 - targs) * p).mean()
 
 def _same_shape(preds, targs):
     if preds.shape != targs.shape:
-        raise ValueError(f"preds {tuple(preds.shape)} and targs {tuple(targs.shape)} differ in shape: they would broadcast into a wrong result")
+        raise ValueError(f"preds {tuple(preds.shape)} and targs {tuple(targs.shape)} differ in "
+                         "shape: they would broadcast into a wrong result")
 
 # %% ../nbs/04_mnist_basics.ipynb #95625420
 def batch_accuracy(preds:Tensor, # the model's scores, one per item; > 0 predicts class 1
@@ -79,10 +81,24 @@ def linear1(xb:Tensor,      # a batch of flattened images [bs, n_in]
     "A linear model: each item's weighted sum of its inputs, plus the bias."
     return xb @ weights + bias
 
+# %% ../nbs/04_mnist_basics.ipynb #main-isright
+# scores [N, n_classes]; or one score per item, [N, 1] or [N] (> 0: class 1)
+def is_right(preds:Tensor,
+             # class indices [N] for several scores; else 0/1 targets of the scores' shape
+             targs:Tensor
+            ) -> Tensor:
+    "Per item, right or not: the highest of several scores is the target, or a score's sign is."
+    several = preds.ndim == 2 and preds.shape[1] > 1
+    pred = preds.argmax(1) if several else (preds > 0).float()
+    _same_shape(pred, targs)
+    return (pred == targs).flatten()
+
 # %% ../nbs/04_mnist_basics.ipynb #6aa94d3a
 class BasicOptim:
     "Plain SGD: `step` moves each parameter by `-lr * grad`; `zero_grad` forgets the gradients."
-    def __init__(self, params, lr:float): self.params, self.lr = list(params), lr
+    def __init__(self, params, lr:float):
+        self.params = list(params)
+        self.lr = check_number(lr, 'lr', lo=0, lo_open=True, fn='BasicOptim')
     def step(self):
         for p in self.params: p.data -= p.grad * self.lr
     def zero_grad(self):
@@ -94,11 +110,13 @@ def train_epoch(model,     # a batch of inputs -> predictions
                 loss_func, # `loss_func(preds, yb)` -> scalar tensor
                 opt        # optimiser with `step()` and `zero_grad()`
                ) -> list[float]:
-    "One epoch of SGD: for each batch predict, loss, backward, step, zero the gradients. Returns the batch losses."
+    "One epoch of SGD: for each batch predict, loss, backward, step, zero the gradients."
     losses = []
     for xb, yb in dl:
         loss = loss_func(model(xb), yb)
-        loss.backward(); opt.step(); opt.zero_grad()
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
         losses.append(loss.item())
     return losses
 
@@ -107,12 +125,13 @@ def validate_epoch(model,          # a batch of inputs -> predictions
                    loss_func=None, # if given, the loss comes first in the result
                    metrics=()      # functions `metric(preds, yb)` -> scalar
                   ) -> list[float]:
-    "`[loss, *metrics]` over all of `dl`, each the mean over items (batches weighted by their size), computed without gradients."
+    "`[loss, *metrics]` over all of `dl`, each the mean over items, computed without gradients."
     funcs = ([loss_func] if loss_func else []) + list(metrics)
     totals, n = [0.] * len(funcs), 0
     with torch.no_grad():
         for xb, yb in dl:
             preds = model(xb)
+            # weighed by size
             totals = [t + float(f(preds, yb)) * len(yb) for t, f in zip(totals, funcs)]
             n += len(yb)
     return [t / n for t in totals]
@@ -121,39 +140,36 @@ def validate_epoch(model,          # a batch of inputs -> predictions
 def digit_cnn(n_out:int=10, # scores per image: 10 for ten digits, 1 for 3s against 7s
               width:int=8   # channels of the first convolution; the next two double it
              ) -> nn.Sequential:
-    "A small CNN for flattened 28x28 digits: four 3x3 convolutions of stride 2 (28, 14, 7, 4, 2 pixels), each with batch norm (and ReLU but the last), then the average over positions."
-    n_out, width = (check_number(v, k, lo=1, integer=True, fn='digit_cnn') for k, v in (('n_out', n_out), ('width', width)))
-    def conv(ni, nf, act=True): return [nn.Conv2d(ni, nf, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(nf)] + ([nn.ReLU()] if act else [])
-    return nn.Sequential(nn.Unflatten(1, (1, 28, 28)), *conv(1, width), *conv(width, 2*width), *conv(2*width, 4*width),
-                         *conv(4*width, n_out, act=False), nn.AdaptiveAvgPool2d(1), nn.Flatten()
-                        ).to(memory_format=torch.channels_last)    # the layout CPU convolutions run fastest in
+    "A small CNN for flattened 28x28 digits: four 3x3 convolutions of stride 2, then an average."
+    n_out, width = check_counts('digit_cnn', n_out=n_out, width=width)
+    def conv(ni, nf, act=True):
+        layers = [nn.Conv2d(ni, nf, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(nf)]
+        return layers + [nn.ReLU()] if act else layers
+    body = [*conv(1, width), *conv(width, 2*width), *conv(2*width, 4*width),
+            *conv(4*width, n_out, act=False)]
+    model = nn.Sequential(nn.Unflatten(1, (1, 28, 28)), *body,
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten())
+    return model.to(memory_format=torch.channels_last)  # the layout CPU convolutions run fastest in
 
-# %% ../nbs/04_mnist_basics.ipynb #deeper-helpers
-def is_right(preds:Tensor, # scores [N, n_classes], or one score per item [N, 1] (> 0 means class 1)
-             targs:Tensor  # class indices [N], or 0/1 targets [N, 1]
-            ) -> Tensor:
-    "Per item, whether the prediction is right: the highest of several scores is the target, or a single score's sign matches the 0/1 target."
-    if preds.shape[1] > 1: return preds.argmax(1) == targs
-    return ((preds > 0).float() == targs).squeeze(1)
-
+# %% ../nbs/04_mnist_basics.ipynb #deeper-lc
 def learning_curves(make_model,                # called with no arguments, returns a fresh model
-                    data,                      # `(x, y, x_valid, y_valid)`: flattened images and targets
+                    data,   # `(x, y, x_valid, y_valid)`: flattened images and targets
                     epochs:int,                # passes over the training set
                     lr:float,                  # learning rate (the first one, if `decay`)
                     bs:int=64,                 # batch size; batches are shuffled every epoch
                     seed:int=0,                # seeds the starting weights and the shuffles
-                    loss_func=F.cross_entropy, # `loss_func(preds, targs)`; `mnist_loss` for one score per item
-                    decay:bool=False,          # lower the rate linearly, epoch by epoch, towards zero
-                    n_train_eval:int=1000      # at most this many training items, evenly spread, are measured after each epoch
+                    # `loss_func(preds, targs)`; `mnist_loss` for one score
+                    loss_func=F.cross_entropy,
+                    decay:bool=False,   # lower the rate linearly, epoch by epoch, towards zero
+                    n_eval:int=1000   # training items measured after each epoch, evenly spread
                    ) -> dict:
-    "Train a fresh model by plain SGD (`BasicOptim`, `train_epoch`), recording loss and accuracy on training and validation data after every epoch."
-    epochs, bs, n_train_eval = (check_number(v, k, lo=1, integer=True, fn='learning_curves') for k, v in (('epochs', epochs), ('bs', bs), ('n_train_eval', n_train_eval)))
-    lr = check_number(lr, 'lr', lo=0, lo_open=True, fn='learning_curves')
+    "Train a fresh model by plain SGD, recording loss and accuracy on both sets after every epoch."
+    epochs, bs, n_eval = check_counts('learning_curves', epochs=epochs, bs=bs, n_eval=n_eval)
     x, y, xv, yv = data
     seed_everything(seed)
     model = make_model().to(x.device)
     opt = BasicOptim(model.parameters(), lr)
-    sample = torch.linspace(0, len(x) - 1, min(n_train_eval, len(x))).long()
+    sample = torch.linspace(0, len(x) - 1, min(n_eval, len(x))).long()
     rec = dict(model=model, train_loss=[], train_acc=[], valid_loss=[], valid_acc=[])
     for epoch in range(epochs):
         if decay: opt.lr = lr * (1 - epoch / epochs)
@@ -168,34 +184,32 @@ def learning_curves(make_model,                # called with no arguments, retur
     with torch.no_grad(): rec['right'] = is_right(model(xv), yv).cpu()
     return rec
 
-def gained_lost(right_a:Tensor, # per validation item, whether model a is right
-                right_b:Tensor  # the same for model b, on the same items
-               ) -> dict:
-    "Going from model a to model b: items gained (b right, a wrong), lost (a right, b wrong), the net change, and the noise, 2√(gained + lost)."
-    g, l = int((right_b & ~right_a).sum()), int((right_a & ~right_b).sum())
-    return dict(gained=g, lost=l, net=g - l, noise=round(2 * math.sqrt(g + l), 1))
-
 # %% ../nbs/04_mnist_basics.ipynb #4c578f6a
 class BasicRecorder:
-    "What `BasicLearner.fit` records: every training batch's loss, and per epoch `[train_loss, valid_loss, *metrics]`."
-    def __init__(self, metric_names=()): self.names, self.losses, self.values = ['train_loss', 'valid_loss', *metric_names], [], []
+    "What `BasicLearner.fit` records: each batch's loss; each epoch's losses and metrics."
+    def __init__(self, metric_names=()):
+        self.names, self.losses, self.values = ['train_loss', 'valid_loss', *metric_names], [], []
     def plot_loss(self, ax=None):
-        "Plot the training loss of every batch and the validation loss at the end of each epoch; returns the `Axes`."
+        "Plot the training loss of every batch and the validation loss of each epoch; the `Axes`."
         if ax is None: _, ax = plt.subplots(figsize=(6, 3))
         per_epoch = len(self.losses) // len(self.values)
         ax.plot(range(1, len(self.losses) + 1), self.losses, label='train (per batch)')
-        ax.plot([per_epoch * (i + 1) for i in range(len(self.values))], [v[1] for v in self.values], 'o-', label='valid')
-        ax.set_xlabel('batch'); ax.set_ylabel('loss'); ax.legend()
+        ends = [per_epoch * (i + 1) for i in range(len(self.values))]
+        ax.plot(ends, [v[1] for v in self.values], 'o-', label='valid')
+        ax.set_xlabel('batch')
+        ax.set_ylabel('loss')
+        ax.legend()
         return ax
 
 class BasicLearner:
-    "A `Learner` from scratch: `fit` runs the training loop of the main line and records losses and metrics."
+    "A `Learner` from scratch: `fit` runs the main line's loop, recording losses and metrics."
     def __init__(self,
-                 dls,                  # fastai `DataLoaders`, or a `(train, valid)` pair of iterables of `(xb, yb)` batches
+                 dls,   # fastai `DataLoaders`, or a `(train, valid)` pair of batch iterables
                  model:nn.Module,      # the model to train
                  loss_func,            # `loss_func(preds, yb)` -> scalar tensor
-                 opt_func=BasicOptim,  # called as `opt_func(params, lr)`; returns an object with `step` and `zero_grad`
-                 metrics=()):          # a function `metric(preds, yb)`, or several, reported on the validation set each epoch
+                 # called as `opt_func(params, lr)`; has `step` and `zero_grad`
+                 opt_func=BasicOptim,
+                 metrics=()):   # `metric(preds, yb)`, or several, on the validation set each epoch
         self.train_dl, self.valid_dl = dls[0], dls[1]
         self.model, self.loss_func, self.opt_func = model, loss_func, opt_func
         self.metrics = [metrics] if callable(metrics) else list(metrics)
@@ -205,7 +219,7 @@ class BasicLearner:
             n_epoch:int,      # number of passes over the training data
             lr:float=0.1,     # learning rate
             show:bool=True):  # print a line per epoch
-        "Train for `n_epoch` epochs at learning rate `lr` with a fresh optimiser, recording as it goes; returns `self`."
+        "Train `n_epoch` epochs at rate `lr` with a fresh optimiser, recording as it goes; `self`."
         self.opt = self.opt_func(list(self.model.parameters()), lr)
         if show: print(' '.join(f'{n:>14}' for n in ['epoch', *self.recorder.names]))
         for epoch in range(n_epoch):
@@ -213,19 +227,24 @@ class BasicLearner:
             losses = train_epoch(self.model, self.train_dl, self.loss_func, self.opt)
             self.recorder.losses += losses
             self.recorder.values.append([sum(losses) / len(losses), *self.validate()])
-            if show: print(f'{len(self.recorder.values) - 1:>14} ' + ' '.join(f'{v:>14.4f}' for v in self.recorder.values[-1]))
+            if show:
+                print(f'{len(self.recorder.values) - 1:>14} '
+                      + ' '.join(f'{v:>14.4f}' for v in self.recorder.values[-1]))
         return self
 
     def validate(self, dl=None) -> list[float]:
         "`[valid_loss, *metrics]` on `dl` (default: the validation batches)."
         self.model.eval()
-        return validate_epoch(self.model, self.valid_dl if dl is None else dl, self.loss_func, self.metrics)
+        dl = self.valid_dl if dl is None else dl
+        return validate_epoch(self.model, dl, self.loss_func, self.metrics)
 
 # %% ../nbs/04_mnist_basics.ipynb #94a802db
-def digits_xy(root,          # a folder with one subfolder of grayscale PNGs per class, e.g. `mnist_digits()/'training'`
-              labels=None    # class folder names, in the order that defines the targets; default: the sorted subfolders
+# a folder with one subfolder of grayscale PNGs per class, e.g. `.../'training'`
+def digits_xy(root,
+              # class folder names, in the order that defines the targets; default: sorted
+              labels=None
              ) -> tuple[Tensor, Tensor]:
-    "All images under `root/label/` as flattened floats `x` [N, H*W] in [0,1], and `y` [N], each image's index in `labels`."
+    "All images under `root/label/` as flattened floats `x` [N, H*W] in [0,1]; label indices `y`."
     labels = labels or sorted(d.name for d in Path(root).iterdir() if d.is_dir())
     if not labels: raise FileNotFoundError(f"digits_xy: no class folders in {root}")
     xs = [load_digits(Path(root)/str(l)) for l in labels]
@@ -234,11 +253,13 @@ def digits_xy(root,          # a folder with one subfolder of grayscale PNGs per
 # %% ../nbs/04_mnist_basics.ipynb #b7e2d3h3
 def nearest_mean(x:Tensor,             # images [N,H,W]
                  means:Tensor,         # one ideal (mean) image per class [K,H,W]
-                 dist=mnist_distance,  # distance between images, e.g. `mnist_distance` (L1) or `rmse_distance`
+                 # distance between images: `mnist_distance` (L1) or `rmse_distance`
+                 dist=mnist_distance,
                  chunk:int=1000        # images compared at a time, to bound memory on big datasets
                 ) -> Tensor:
-    "Pixel similarity for any number of classes: for each image, the index of the closest mean image."
-    return torch.cat([dist(x[i:i+chunk, None], means[None]).argmin(1) for i in range(0, len(x), chunk)])
+    "Pixel similarity for any number of classes: for each image, the index of the closest mean."
+    starts = range(0, len(x), chunk)
+    return torch.cat([dist(x[i:i+chunk, None], means[None]).argmin(1) for i in starts])
 
 def argmax_accuracy(preds:Tensor, # scores [N, n_classes]
                     targs:Tensor  # class indices [N]

@@ -11,9 +11,9 @@ from .course import (CourseError, ENV_SOURCE, ENV_SEED, SEED_RUNS, check_number,
 from .questions import locate, qid, question_sections
 
 # %% auto #0
-__all__ = ['TIMING_TAG', 'PORTABLE_TAG', 'FINGERPRINT_KEYS', 'count_assertions', 'ran_clean', 'notebook_report', 'kernel_env',
-           'execute_notebook', 'cell_text', 'same_machine', 'compare_outputs', 'run_seeds', 'run_course',
-           'format_table']
+__all__ = ['DEV_ONLY', 'TIMING_TAG', 'PORTABLE_TAG', 'FINGERPRINT_KEYS', 'count_assertions', 'ran_clean', 'notebook_report',
+           'kernel_env', 'missing_dev_tools', 'execute_notebook', 'cell_text', 'same_machine', 'compare_outputs',
+           'run_seeds', 'run_course', 'format_table']
 
 # %% ../nbs/03f_runner.ipynb #22e87674
 _ASSERT = re.compile(r'\b(?:test_eq|test_close|test_ne|test_is|test_fail|test_eq_type|test_shuffled|test_stdout|test_warns|test_fig_exists)\s*\(|(?:^|;)\s*assert\b', re.M)
@@ -84,6 +84,16 @@ def _kernel_manager(kdir:Path, guard:bool):
                                                  display_name='fastbook-answers', language='python')))
     return AsyncKernelManager(kernel_name='fastbook-answers', kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kdir/'kernels')]))
 
+# %% ../nbs/03f_runner.ipynb #b4d1da4e
+DEV_ONLY = ('nbdev', 'execnb', 'pytest', 'jupyter_book', 'playwright', 'twine')   # modules only the `dev` extra installs
+_IMPORT = re.compile(r'^\s*(?:from|import)\s+(\w+)', re.M)
+
+def missing_dev_tools(nb, dev=None) -> list[str]:
+    "The modules of the `dev` extra (`dev`, default `DEV_ONLY`) that notebook `nb` imports and this Python lacks."
+    import importlib.util
+    mods = {m for c in nb.cells if c.cell_type == 'code' for m in _IMPORT.findall(c.source)}
+    return sorted(m for m in mods & set(dev or DEV_ONLY) if importlib.util.find_spec(m) is None)
+
 # %% ../nbs/03f_runner.ipynb #659bdcb9
 def execute_notebook(path,                 # the notebook to run
                      timeout:int=600,      # seconds allowed per cell
@@ -91,7 +101,8 @@ def execute_notebook(path,                 # the notebook to run
                      guard:bool=True,      # block the network in the kernel
                      env:dict|None=None,   # the kernel's starting environment (default: this process's)
                      on_cell=None,         # called as `on_cell(index, n_cells)` before each of the learner's code cells
-                     seed:int|None=None):  # the chapters' seed (`course.course_seed`; default 42)
+                     seed:int|None=None,   # the chapters' seed (`course.course_seed`; default 42)
+                     allow_errors:bool=False): # run every cell even after one fails: the errors stay in the outputs, `error` is `None`
     "Run `path` in a fresh kernel; return `(executed notebook, seconds, error)`, `error` a dict `(cell, ename, evalue, where)` or `None`."
     nbformat = import_nbformat()
     from nbclient import NotebookClient
@@ -99,6 +110,11 @@ def execute_notebook(path,                 # the notebook to run
     timeout = check_number(timeout, 'timeout', lo=1, integer=True, fn='execute_notebook')
     path = Path(path)
     nb = read_notebook(path)
+    if missing := missing_dev_tools(nb):
+        nb.metadata['fastbook_answers'] = dict(results={}, fingerprint={})
+        return nb, 0.0, dict(cell=None, ename='ModuleNotFoundError', where='its imports', evalue=
+            f"{path.name} imports {', '.join(missing)}, which only the maintainers' tools install: it is a library notebook, "
+            f"and needs the [dev] extra (pip install \"fastbook_answers[dev]\"; in a source checkout, `make test` installs it)")
     nb.cells.append(nbformat.v4.new_code_cell(_RESULTS_CODE))
     n_code, state, err = sum(c.cell_type == 'code' for c in nb.cells), dict(cell=None), None
     def start(cell, cell_index):
@@ -109,7 +125,8 @@ def execute_notebook(path,                 # the notebook to run
     with tempfile.TemporaryDirectory() as kd, open(Path(kd)/'kernel.log', 'w+') as log:   # the kernel's own chatter goes to a log
         def log_tail(): log.flush(); log.seek(0); return ' / '.join(log.read().strip().splitlines()[-3:])
         client = NotebookClient(nb, km=_kernel_manager(Path(kd), guard), timeout=timeout, kernel_name='fastbook-answers',
-                                resources={'metadata': {'path': str(path.parent)}}, on_cell_start=start)
+                                resources={'metadata': {'path': str(path.parent)}}, on_cell_start=start,
+                                allow_errors=allow_errors)
         try: client.execute(env=kernel_env(offline, env, seed), stderr=log)
         except CellExecutionError as e: err = dict(cell=state['cell'], ename=e.ename, evalue=e.evalue)
         except CellTimeoutError: err = dict(cell=state['cell'], ename='Timeout', evalue=f'a cell ran for more than {timeout}s')

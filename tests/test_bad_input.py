@@ -25,7 +25,7 @@ def probes(tmp):
     from fastbook_answers.runner import execute_notebook
     from fastbook_answers.anki import write_deck
     from fastbook_answers.pet_breeds import pets_dblock, lr_range_test, lr_suggestions, plant_mislabels
-    from fastbook_answers.mnist_basics import learning_curves, digit_cnn
+    from fastbook_answers.mnist_basics import learning_curves, digit_cnn, is_right, BasicOptim
     junk = tmp/'junk.txt'; junk.write_text('{not what you expected')
     no_layout = tmp/'no_layout'; no_layout.mkdir()
     bank = tmp/'bank.json'; bank.write_text(json.dumps(dict(format=2, chapters=[dict(chapter=4, notebook='04_a.ipynb', title='t',
@@ -92,9 +92,10 @@ def probes(tmp):
         ('plant_mislabels', lambda: plant_mislabels(tmp/'src', tmp/'taken'), FileExistsError, 'taken already exists'),
         ('plant_mislabels', lambda: plant_mislabels(tmp/'src', tmp/'dest', n=3), ValueError, 'must be an int in [1, 2]'),
         ('learning_curves', lambda: learning_curves(_lin, None, epochs=0, lr=0.1), ValueError, 'learning_curves: `epochs` must be an int >= 1'),
-        ('learning_curves', lambda: learning_curves(_lin, None, epochs=1, lr=0), ValueError, 'learning_curves: `lr` must be a number > 0'),
         ('learning_curves', lambda: learning_curves(_lin, None, epochs=1, lr=0.1, bs=64.0), TypeError, 'learning_curves: `bs` must be an int'),
-        ('learning_curves', lambda: learning_curves(_lin, None, epochs=1, lr=0.1, n_train_eval=0), ValueError, '`n_train_eval` must be an int >= 1'),
+        ('learning_curves', lambda: learning_curves(_lin, None, epochs=1, lr=0.1, n_eval=0), ValueError, 'learning_curves: `n_eval` must be an int >= 1'),
+        ('BasicOptim', lambda: BasicOptim(_lin().parameters(), lr=0), ValueError, 'BasicOptim: `lr` must be a number > 0'),
+        ('is_right', lambda: is_right(torch.zeros(4, 1), torch.zeros(4)), ValueError, 'preds (4, 1) and targs (4,) differ in shape'),
         ('digit_cnn', lambda: digit_cnn(n_out=0), ValueError, 'digit_cnn: `n_out` must be an int >= 1'),
         ('digit_cnn', lambda: digit_cnn(width='8'), TypeError, 'digit_cnn: `width` must be an int'),
         ('check_answer', lambda: check_answer(6, 1, 'x'), CourseError, 'no questions for chapter 6'),
@@ -108,7 +109,7 @@ def probes(tmp):
 ENTRY_POINTS = {'plot_function', 'seed_everything', 'mnist_sample', 'mnist_digits', 'pets', 'sample_photo', 'xresnet_tiny',
                 'xresnet_small', 'load_weights', 'load_bank', 'load_state', 'execute_notebook', 'write_deck',
                 'pets_dblock', 'lr_range_test', 'lr_suggestions', 'plant_mislabels', 'learning_curves', 'digit_cnn',
-                'check_answer'}
+                'BasicOptim', 'is_right', 'check_answer'}
 
 def test_every_entry_point_is_probed(tmp_path):
     "The probe covers exactly the entry points, each of them at least once."

@@ -1,9 +1,9 @@
 """Chapter 4's further research 2 on a folder laid out like the full MNIST (`training/0`...`training/9`,
 `testing/0`...`testing/9`, PNGs of 28x28), passed with `source='full', path=` as a learner with the real dataset would:
 the section's own exported helpers, end to end (loading, pixel similarity by L1 and RMSE, the learning curves of the
-linear model and the two-layer net, the small CNN, images gained and lost). It does not execute the notebook again
-(`make test` runs the chapter twice); it makes the calls the section's cells make, on digits drawn from a font, so
-that a learner with MNIST's 70,000 images runs code that is known to work on that layout."""
+linear model, the two-layer net and the small CNN on one schedule, images gained and lost). It does not execute the
+notebook again (`make test` runs the chapter); it makes the calls the section's cells make, on digits drawn from a
+font, so that a learner with MNIST's 70,000 images runs code that is known to work on that layout."""
 import numpy as np, pytest, torch
 from PIL import Image, ImageDraw, ImageFont
 from torch import nn
@@ -56,15 +56,16 @@ def test_pixel_similarity_with_ten_ideal_digits(data10):
         assert (pred == yv).float().mean() > 0.5                                         # chance is 0.1
 
 def test_learning_curves_of_the_three_models(data10):
-    from fastbook_answers.mnist_basics import learning_curves, digit_cnn, gained_lost, argmax_accuracy
+    from fastbook_answers.mnist_basics import learning_curves, digit_cnn, argmax_accuracy
+    from fastbook_answers.core import gained_lost
     x, y, xv, yv = data10
-    makers = {'linear': (lambda: nn.Linear(28*28, 10), dict(epochs=6, lr=0.3)),
-              'two-layer': (lambda: nn.Sequential(nn.Linear(28*28, 64), nn.ReLU(), nn.Linear(64, 10)), dict(epochs=6, lr=0.3)),
-              'CNN': (lambda: digit_cnn(10), dict(epochs=4, lr=0.5, decay=True))}
-    runs = {name: learning_curves(make, (x, y, xv, yv), bs=16, seed=0, **kw) for name, (make, kw) in makers.items()}
+    schedule = dict(epochs=6, lr=0.3, bs=16, decay=True)          # one schedule for all, as in the chapter
+    makers = {'linear': lambda: nn.Linear(28*28, 10),
+              'two-layer': lambda: nn.Sequential(nn.Linear(28*28, 64), nn.ReLU(), nn.Linear(64, 10)),
+              'CNN': lambda: digit_cnn(10)}
+    runs = {name: learning_curves(make, (x, y, xv, yv), seed=0, **schedule) for name, make in makers.items()}
     for name, run in runs.items():
-        epochs = makers[name][1]['epochs']
-        assert [len(run[k]) for k in ('train_loss', 'train_acc', 'valid_loss', 'valid_acc')] == [epochs] * 4, name
+        assert [len(run[k]) for k in ('train_loss', 'train_acc', 'valid_loss', 'valid_acc')] == [6] * 4, name
         assert run['right'].dtype == torch.bool and run['right'].shape == (len(yv),), name
         assert run['right'].float().mean().item() == pytest.approx(run['valid_acc'][-1]), name
         with torch.no_grad(): assert argmax_accuracy(run['model'](xv), yv).item() == pytest.approx(run['valid_acc'][-1]), name
@@ -73,5 +74,5 @@ def test_learning_curves_of_the_three_models(data10):
     gl = gained_lost(runs['linear']['right'], runs['CNN']['right'])
     assert gl['net'] == int(runs['CNN']['right'].sum()) - int(runs['linear']['right'].sum())
     assert gl['gained'] + gl['lost'] <= len(yv) and gl['noise'] == round(2 * (gl['gained'] + gl['lost']) ** 0.5, 1)
-    again = learning_curves(makers['linear'][0], (x, y, xv, yv), bs=16, seed=0, **makers['linear'][1])
+    again = learning_curves(makers['linear'], (x, y, xv, yv), seed=0, **schedule)
     assert again['valid_loss'] == runs['linear']['valid_loss']                                # seeded: the same run twice

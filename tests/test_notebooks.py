@@ -13,7 +13,7 @@ import json, math, subprocess
 from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import FBA
-from fastbook_answers.course import CHAPTERS, find_nbs, import_nbformat, read_notebook
+from fastbook_answers.course import CHAPTERS, DEFAULT_SEED, SEEDS, find_nbs, import_nbformat, read_notebook, seed_runs
 from fastbook_answers.runner import compare_outputs
 nbformat = import_nbformat()
 
@@ -47,6 +47,11 @@ def test_chapter_matches_its_committed_outputs(ch, tmp_path, cache, tally):
         f"`make outputs` (after `make repro`):\n" + '\n'.join(
         f"  cell {d['cell']} ({d['where']}):\n    committed: {d['committed'][:300]!r}\n    now:       {d['now'][:300]!r}"
         for d in r['differences']))
+    runs = seed_runs(ch)                              # the seed runs the chapter and the README print from
+    assert sorted(runs) == sorted(SEEDS), f'seed_runs.json holds chapter {ch} at {sorted(runs)}, not at {sorted(SEEDS)}: run `make seeds`'
+    if r['exact']:
+        now = {k: v for k, v in row['results'][f'ch{ch}_results'].items()}
+        assert runs[DEFAULT_SEED] == now, f'seed_runs.json is out of date with chapter {ch} (seed {DEFAULT_SEED}): run `make seeds`'
 
 @pytest.mark.repro
 @pytest.mark.parametrize('ch', CHAPTERS)

@@ -3,7 +3,8 @@
 
 Exports the notebooks into a temporary copy of the project, never into `fastbook_answers/` itself, so a hand edit of a
 `.py` file is never overwritten: the check only says which files differ. Then checks the quiz's question bank the same
-way (`fastbook-answers bank --check`, which writes nothing).
+way (`fastbook-answers bank --check`, which writes nothing), and the files written from the repository's address and
+the version: the chapters' setup cells, the links of nbs/index.ipynb, ANSWERS.md (`tools/make_answers.py --check`).
 
 usage: python tools/export_check.py      exit 1 and a list of files when out of sync"""
 import filecmp, shutil, subprocess, sys, tempfile
@@ -43,7 +44,10 @@ def main() -> int:
     bank = subprocess.run([str(BIN/'fastbook-answers'), 'bank', '--check'], capture_output=True, text=True)
     if bank.returncode != 0:
         print(bank.stderr.strip(), file=sys.stderr); return 1
-    print('fastbook_answers/ and its question bank are in sync with the notebooks')
+    links = subprocess.run([sys.executable, str(ROOT/'tools'/'make_answers.py'), '--check'], capture_output=True, text=True)
+    if links.returncode != 0:
+        print(links.stderr.strip(), file=sys.stderr); return 1
+    print('fastbook_answers/, its question bank, the setup cells, the links and ANSWERS.md are in sync with the notebooks')
     return 0
 
 if __name__ == '__main__': sys.exit(main())

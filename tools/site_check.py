@@ -19,9 +19,9 @@ from __future__ import annotations
 import argparse, functools, http.server, shutil, sys, threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT/'tools'))
-import build_site as bs
+from fastbook_answers import site as fs
+from fastbook_answers.course import checkout_path, read_notebook
+from fastbook_answers.questions import question_sections
 
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
          '--disable-sync', '--no-first-run']
@@ -45,11 +45,12 @@ def serve(site: Path):
 
 def question_for(query: str, page: str) -> dict | None:
     "The first question of the chapter `page` whose text holds every word of `query` (as the search matches them)."
-    nb = next((p for p in bs.notebooks()[1] if p.stem == page), None)
+    nb = next((p for p in fs.notebooks()[1] if p.stem == page), None)
     if nb is None: return None
-    want = {st for _, st in bs.search_terms(query)}
-    for q in bs.questions(bs.read_nb(nb)):
-        if want <= {st for _, st in bs.search_terms(q['text'])}: return q
+    want = {st for _, st in fs.search_terms(query)}
+    for q in question_sections(read_notebook(nb)):
+        if want <= {st for _, st in fs.search_terms(q['question'])}:
+            return dict(q, id=f"{'q' if q['kind'] == 'questionnaire' else 'fr'}{q['number']}", heading=fs._plain(q['text']))
     return None
 
 class Report:
@@ -75,10 +76,10 @@ def search(pg, base: str, query: str) -> list[str]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--site', type=Path, default=bs.SITE)
+    ap.add_argument('--site', type=Path, default=checkout_path()/'_site')
     ap.add_argument('--out', type=Path, default=ROOT/'_site_check')
     ap.add_argument('--query', default='learning rate finder', help="the question's words to search for")
-    ap.add_argument('--page', default=None, help='the chapter page that must come first (default: the one bs.QUERIES names)')
+    ap.add_argument('--page', default=None, help='the chapter page that must come first (default: the one fs.QUERIES names)')
     a = ap.parse_args(argv)
     exe = browser()
     if exe is None: print(INSTALL); return 0
@@ -87,7 +88,7 @@ def main(argv=None) -> int:
         print('Playwright for Python is not installed: `make install` (the [dev] extra) installs it. Browser check skipped.'); return 0
     if not (a.site/'index.html').exists():
         print(f'No site in {a.site}: run `make site` first.'); return 1
-    page_name = a.page or bs.QUERIES.get(a.query, '')
+    page_name = a.page or fs.QUERIES.get(a.query, '')
     q = question_for(a.query, page_name) if page_name else None
     a.out.mkdir(parents=True, exist_ok=True)
     ok, srv = Report(), None
@@ -108,7 +109,7 @@ def main(argv=None) -> int:
             h1 = pg.locator('article h1').first
             ok(h1.is_visible() and 'fastbook_answers' in h1.inner_text(), f'home page loads: {pg.title()!r}')
             chapters = pg.eval_on_selector_all('nav a.reference.internal', 'els => els.map(e => e.getAttribute("href"))')
-            ok(all(f'{c.stem}.html' in chapters for c in bs.notebooks()[1]), f'the navigation links every chapter ({len(chapters)} entries)')
+            ok(all(f'{c.stem}.html' in chapters for c in fs.notebooks()[1]), f'the navigation links every chapter ({len(chapters)} entries)')
 
             # 2-3. search, the first result
             results = search(pg, base, a.query)
@@ -159,7 +160,7 @@ def main(argv=None) -> int:
                 ok(True, f'math typeset by the site\'s own MathJax: {pg.locator("mjx-container").count()} formulas')
 
             # the issue's example searches, and what left the local server
-            for query, want in bs.QUERIES.items():
+            for query, want in fs.QUERIES.items():
                 res = search(pg, base, query)
                 rank = res.index(f'{want}.html') + 1 if f'{want}.html' in res else None
                 ok(rank is not None, f'search {query!r}: {want}.html is result {rank} of {len(res)}')
