@@ -250,12 +250,12 @@ def _quote(sent:str, toks:list, idx:list[int]) -> str:
     while b < len(sent) and sent[b] in ')]`' and opened(sent[a:b], sent[b]): b += 1
     return sent[a:b]                             # "0 (white)", not "0 (white"
 
-def _find(wordings, sents, match, used=frozenset()):
+def _find(wordings, sents, match, used=frozenset(), strict=frozenset()):
     "The first `(sentence, token indices)` where one of `wordings` matches, tokens in `used` ignored; or `None`."
     for w in wordings:
         for k, (s, ts) in enumerate(sents):
             if used: ts = [dict(t, forms=set()) if (k, i) in used else t for i, t in enumerate(ts)]
-            if r := match(compile_wording(w), ts): return k, r
+            if r := (match_clause_point if k in strict else match)(compile_wording(w), ts): return k, r
     return None
 
 def check_text(entry:dict, # a question with `points` and `mistakes` (a bank entry, or `parse_check`'s result)
@@ -266,13 +266,12 @@ def check_text(entry:dict, # a question with `points` and `mistakes` (a bank ent
     used = lambda hits: frozenset((k, i) for k, r in hits for i in r)
     points = entry.get('points', [])
     found = [(m, h) for m in entry.get('mistakes', []) if (h := _find(m['wordings'], sents, match_mistake))]
-    corrected = lambda m, h: any(_find(points[n-1]['wordings'], sents, match_clause_point, used([h]))
-                                 for n in m.get('unless', []))    # its `unless` point made in one clause
+    corrected = lambda m, h: any(_find(points[n-1]['wordings'], sents, match_point, used([h]), {h[0]})
+                                 for n in m.get('unless', []))    # its `unless` point made (in its sentence: a clause)
     found = [(m, h) for m, h in found if not corrected(m, h)]
-    strict = {n for m, _ in found for n in m.get('unless', [])}
+    strict = {n: {h[0] for m, h in found if n in m.get('unless', [])} for n in range(1, len(points) + 1)}
     taken = used(h for _, h in found)                             # the words of the mistakes make no key point
-    hits = [_find(p['wordings'], sents, match_clause_point if k in strict else match_point, taken)
-            for k, p in enumerate(points, 1)]
+    hits = [_find(p['wordings'], sents, match_point, taken, strict[k]) for k, p in enumerate(points, 1)]
     q = lambda h: _quote(sents[h[0]][0], sents[h[0]][1], h[1])
     return dict(points=[dict(point=p['point'], made=bool(h), words=q(h) if h else '')
                         for p, h in zip(points, hits)],

@@ -123,3 +123,15 @@ def test_quiz_with_typed_answers(tmp_path):
     assert 'Your answer and our key points' not in second and 'Folders `train/` and `valid/`' in second
     assert 'Score: 1/2 known (50%); stopped with 37 question(s) not asked' in out and 'Q4.1  How is a grayscale' in out
     assert json.loads(state.read_text())['cards'].keys() == {'Q4.1', 'Q4.2'}
+
+def test_our_own_answers_pass_their_check(questions):
+    """Each of our answers (the short answer and the why) makes every key point of its question and repeats no
+    known mistake: a rewritten answer that drops a point, or a check cell that asks for something the answer does
+    not say, fails here."""
+    bad = []
+    for i, q in questions.items():
+        r = check_text(q, q['answer'] + '\n\n' + q['why'])
+        bad += [f"{i}: our answer does not make key point {k} ({p['point']})" for k, p in enumerate(r['points'], 1)
+                if not p['made']]
+        bad += [f"{i}: our answer repeats {m['mistake']} (\"{m['words']}\")" for m in r['mistakes']]
+    assert not bad, '\n'.join(bad)
