@@ -57,6 +57,10 @@ def main(argv=None) -> int:
         if (ch := chapter_of(p)) is None or not question_sections(nb): continue
         edits, ids = plan(nb, ch, draft)
         errors += [f"{p.name}: {i} has no block in {a.draft.name}" for i in ids if i not in draft]
+        qs = question_sections(nb)
+        errors += [f"{p.name}: cell {k} is a check cell outside any question's section (delete it)"
+                   for k, c in enumerate(nb.cells) if ''.join(c.source).lstrip().startswith(CHECK_MARK)
+                   and not any(q['start'] <= k < q['end'] for q in qs)]
         seen.update(ids); todo.append((p, nb, edits))
     errors += [f"{a.draft.name}: {i} is no question of the notebooks in {a.nbs}" for i in draft if i not in seen]
     if errors: print('inject_key_points: nothing written:\n  ' + '\n  '.join(errors), file=sys.stderr); return 1
