@@ -4,14 +4,15 @@
 
 # %% ../nbs/03i_cli.ipynb #540a147c
 from __future__ import annotations
-import argparse, os, random, sys, time
+import argparse, os, random, shutil, sys, time
 from datetime import date
 from pathlib import Path
 import fastbook_answers
 from .course import CHAPTERS, SEEDS, CourseError, ENV_DEBUG, check_number, find_nbs
 from .runner import format_table, run_course, run_seeds
-from .quiz import (BOX_DAYS, check_bank, due_questions, format_stats, load_bank, load_state, next_review,
-                                   quiz_session, quiz_stats, record, select_questions, state_path, write_bank)
+from .quiz import (BOX_DAYS, answer_report, check_answer, check_bank, due_questions, format_stats, load_bank,
+                                   load_state, next_review, quiz_session, quiz_stats, record, select_questions, state_path,
+                                   write_bank)
 
 # %% auto #0
 __all__ = ['SUBCOMMANDS', 'main']
@@ -102,7 +103,9 @@ SUBCOMMANDS.append(_add_run)
 def _add_quiz(sub):
     q = sub.add_parser('quiz', help='terminal flashcards: the questionnaires with our answers; remembers what you knew',
                        description='Flashcards: each question, then our short answer (w shows why); say whether you knew it; get a score and a list to '
-                                   'revisit. Your progress is saved after every card; Leitner boxes decide when a card comes back '
+                                   'revisit. Type your answer first (end it with an empty line) to see which of our key points '
+                                   'it makes and which known mistakes it repeats. '
+                                   'Your progress is saved after every card; Leitner boxes decide when a card comes back '
                                    f"(box 1 to 5: again after {', '.join(map(str, BOX_DAYS))} days; a missed card goes back to box 1).")
     q.add_argument('--chapter', type=int, choices=CHAPTERS, help='only this chapter (default: both)')
     q.add_argument('--shuffle', action='store_true', help='ask in a random order')
@@ -141,6 +144,32 @@ def _cmd_quiz(a) -> int:
 
 
 SUBCOMMANDS.append(_add_quiz)
+
+# %% ../nbs/03i_cli.ipynb #a1e114fe
+def _add_check(sub):
+    c = sub.add_parser('check', help='your answer to one question against our key points and known mistakes',
+                       description="Print a question, our short answer, and your answer against the question's key "
+                                   "points: each made (with the words of yours that made it) or missing, and each known "
+                                   "mistake your answer repeats, with its correction. The marks help you judge your answer; "
+                                   "they do not grade it.")
+    c.add_argument('--chapter', type=int, choices=CHAPTERS, required=True, help='the chapter of the question')
+    c.add_argument('--question', required=True, metavar='N|frN',
+                   help="the question's number (16), or fr and a number for a further-research task (fr1)")
+    c.add_argument('answer', nargs='*', metavar='ANSWER',
+                   help='your answer (quote it); - or nothing reads it from standard input')
+    c.add_argument('--bank', default=None, help=argparse.SUPPRESS)
+    c.set_defaults(func=_cmd_check)
+
+def _cmd_check(a) -> int:
+    if a.answer and a.answer != ['-']: text = ' '.join(a.answer)
+    elif a.answer or not sys.stdin.isatty(): text = sys.stdin.read()
+    else: raise CourseError('give your answer after the options, in quotes, or - to read it from stdin')
+    res = check_answer(a.chapter, a.question, text, load_bank(a.bank))
+    print(answer_report(res, min(100, shutil.get_terminal_size((100, 24)).columns - 2)))
+    return 0
+
+
+SUBCOMMANDS.append(_add_check)
 
 # %% ../nbs/03i_cli.ipynb #6f3f31a4
 def _add_anki(sub):

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 # %% auto #0
-__all__ = ['DEMO_MARK', 'cell_heading', 'sections', 'question_sections', 'qid', 'answer_text', 'split_answer', 'locate']
+__all__ = ['DEMO_MARK', 'CHECK_MARK', 'cell_heading', 'sections', 'question_sections', 'qid', 'answer_text', 'split_answer',
+           'locate']
 
 # %% ../nbs/03b_questions.ipynb #25501cfd
 _HEAD = re.compile(r'^(#{1,6})\s+(.*\S)\s*$')
@@ -66,16 +67,18 @@ def _clean(md_text:str) -> str:
 
 # %% ../nbs/03b_questions.ipynb #cd3387b2
 DEMO_MARK = '<!-- demo -->'
+CHECK_MARK = '<!-- check -->'      # starts the cell of a question's key points and known mistakes
 
 def answer_text(nb, sec:dict) -> str:
-    "The answer prose of section `sec` of `nb`: the heading cell's text after the heading, and the markdown up to the first code cell or the first `DEMO_MARK`."
+    "The prose under the heading of section `sec` of `nb`, up to the first code cell, `DEMO_MARK` or check cell."
     cells, parts = nb['cells'], []
     head = ''.join(cells[sec['start']]['source']).splitlines()
     k = next(i for i,l in enumerate(head) if _HEAD.match(l))
     parts.append('\n'.join(head[:k] + head[k+1:]))
     for c in cells[sec['start']+1:sec['end']]:
-        if DEMO_MARK in parts[-1] or c['cell_type'] == 'code' or cell_heading(c): break
-        parts.append(''.join(c['source']))
+        src = ''.join(c['source'])
+        if DEMO_MARK in parts[-1] or c['cell_type'] == 'code' or cell_heading(c) or src.lstrip().startswith(CHECK_MARK): break
+        parts.append(src)
     parts[-1] = parts[-1].split(DEMO_MARK)[0]       # what follows the mark introduces the demo
     paras = re.split(r'\n\s*\n', _clean('\n\n'.join(p for p in parts if p.strip())))
     while len(paras) > 1 and paras[-1].rstrip().endswith(':'): paras.pop()   # a lead-in to the demo, not the answer

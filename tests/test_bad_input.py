@@ -21,7 +21,7 @@ def probes(tmp):
     from fastbook_answers.core import plot_function, seed_everything
     from fastbook_answers.data import mnist_sample, mnist_digits, pets, sample_photo
     from fastbook_answers.models import xresnet_tiny, xresnet_small, load_weights
-    from fastbook_answers.quiz import load_bank, load_state
+    from fastbook_answers.quiz import check_answer, load_bank, load_state
     from fastbook_answers.runner import execute_notebook
     from fastbook_answers.anki import write_deck
     from fastbook_answers.core import gained_lost
@@ -107,12 +107,18 @@ def probes(tmp):
         ('is_right', lambda: is_right(torch.zeros(4, 1), torch.zeros(4)), ValueError, 'preds (4, 1) and targs (4,) differ in shape'),
         ('digit_cnn', lambda: digit_cnn(n_out=0), ValueError, 'digit_cnn: `n_out` must be an int >= 1'),
         ('digit_cnn', lambda: digit_cnn(width='8'), TypeError, 'digit_cnn: `width` must be an int'),
+        ('check_answer', lambda: check_answer(6, 1, 'x'), CourseError, 'no questions for chapter 6'),
+        ('check_answer', lambda: check_answer(5, 40, 'x'), CourseError, 'chapter 5 has no question 40'),
+        ('check_answer', lambda: check_answer(5, 'fr9', 'x'), CourseError, 'no further-research task 9'),
+        ('check_answer', lambda: check_answer(5, 'best', 'x'), CourseError, "'best' is no question of chapter 5"),
+        ('check_answer', lambda: check_answer(5, 16, ''), CourseError, 'the answer to check is empty'),
+        ('check_answer', lambda: check_answer(5, 16, 42), CourseError, 'the answer to check is empty'),
     ]
 
 ENTRY_POINTS = {'plot_function', 'seed_everything', 'mnist_sample', 'mnist_digits', 'pets', 'sample_photo', 'xresnet_tiny',
                 'xresnet_small', 'load_weights', 'load_bank', 'load_state', 'execute_notebook', 'write_deck',
-                'pets_dblock', 'lr_range_test', 'lr_suggestions', 'plant_mislabels', 'gained_lost', 'softmax_table', 'learning_curves', 'digit_cnn',
-                'BasicOptim', 'is_right'}
+                'pets_dblock', 'lr_range_test', 'lr_suggestions', 'plant_mislabels', 'gained_lost', 'softmax_table',
+                'learning_curves', 'digit_cnn', 'BasicOptim', 'is_right', 'check_answer'}
 
 def test_every_entry_point_is_probed(tmp_path):
     "The probe covers exactly the entry points, each of them at least once."

@@ -5,7 +5,7 @@ import json, os, select, signal, subprocess, time
 from pathlib import Path
 import pytest
 from conftest import FBA, cli as _cli, no_traceback
-from fastbook_answers.quiz import bank_json
+from fastbook_answers.quiz import BANK_FORMAT, bank_json
 
 DAY = '2026-01-05'   # the quiz's "today" in every test (`--today`), never the wall clock
 
@@ -17,10 +17,10 @@ def cli(*args, **kw):
 @pytest.fixture
 def bank(tmp_path):
     "A question bank of three questions in two chapters."
-    qs = lambda ch, *ns: [dict(id=f'Q{ch}.{n}', kind='questionnaire', number=n, question=f'Question {ch}.{n}?', answer=f'Answer {ch}.{n}.', why='')
-                          for n in ns]
+    qs = lambda ch, *ns: [dict(id=f'Q{ch}.{n}', kind='questionnaire', number=n, question=f'Question {ch}.{n}?', answer=f'Answer {ch}.{n}.', why='',
+                               points=[], mistakes=[]) for n in ns]
     p = tmp_path/'bank.json'
-    p.write_text(bank_json(dict(format=2, chapters=[dict(chapter=4, notebook='04_a.ipynb', title='Chapter 4', questions=qs(4, 1, 2)),
+    p.write_text(bank_json(dict(format=BANK_FORMAT, chapters=[dict(chapter=4, notebook='04_a.ipynb', title='Chapter 4', questions=qs(4, 1, 2)),
                                                      dict(chapter=5, notebook='05_b.ipynb', title='Chapter 5', questions=qs(5, 1))])))
     return p
 
