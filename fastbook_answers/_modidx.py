@@ -327,6 +327,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'fastbook_answers.site._config': ('site.html#_config', 'fastbook_answers/site.py'),
                                        'fastbook_answers.site._deck': ('site.html#_deck', 'fastbook_answers/site.py'),
                                        'fastbook_answers.site._docs_with': ('site.html#_docs_with', 'fastbook_answers/site.py'),
+                                       'fastbook_answers.site._html_links': ('site.html#_html_links', 'fastbook_answers/site.py'),
                                        'fastbook_answers.site._machine_paths': ('site.html#_machine_paths', 'fastbook_answers/site.py'),
                                        'fastbook_answers.site._plain': ('site.html#_plain', 'fastbook_answers/site.py'),
                                        'fastbook_answers.site._source_link': ('site.html#_source_link', 'fastbook_answers/site.py'),

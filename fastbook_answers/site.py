@@ -33,8 +33,9 @@ def notebooks(nbs=None) -> tuple:
 
 # %% ../nbs/03h_site.ipynb #eaa6632c
 def _source_link(md:str, repo_url:str) -> str:
-    "nbdev's `[source](...){attrs}` as plain markdown: the code host's link, or nothing without a repository address."
+    "`show_doc`'s markdown for myst: no rule (`---`, a transition docutils refuses in an output), a plain source link."
     path_of = lambda u: u.split('/blob/', 1)[-1]
+    md = re.sub(r'^[ \t]*---[ \t]*$', '', md, flags=re.M)
     return _SOURCE.sub(lambda m: f'[source]({repo_url.rstrip("/")}/blob/{path_of(m[1])})' if repo_url else '', md)
 
 def prepare_nb(nb, repo_url:str='') -> dict:
@@ -44,7 +45,7 @@ def prepare_nb(nb, repo_url:str='') -> dict:
     for c in nb['cells']:
         src = ''.join(c['source'])
         if c['cell_type'] == 'markdown':
-            c['source'] = _LINK.sub(lambda m: f"]({m[1]}{m[2] or ''})", src)
+            c['source'] = _LINK.sub(lambda m: f"]({m[1]}{m[2] or ''})", src).replace('](ANSWERS.md)', '](answers.md)')
             cells.append(c); continue
         lines = src.splitlines()
         marks = {m[1] for l in lines if (m := _DIRECTIVE.match(l.strip()))}
@@ -96,6 +97,11 @@ def _config(repo_url:str) -> dict:
     if repo_url: cfg['repository'] = {'url': repo_url, 'path_to_book': 'nbs', 'branch': 'main'}
     return cfg
 
+def _html_links(md:str) -> str:
+    "Markdown links to another page's anchor (`PAGE.html#qN`) as inline HTML: myst would take them for local anchors."
+    code = lambda t: re.sub(r'`([^`]*)`', lambda m: f'<code>{html.escape(m[1])}</code>', html.escape(t, quote=False))
+    return re.sub(r'\[(.+?)\]\(([\w.-]+\.html#[\w-]+)\)', lambda m: f'<a href="{m[2]}">{code(m[1])}</a>', md)
+
 def write_book(dest:Path, nbs=None, repo_url:str='', deck:bool=True) -> dict:
     "The build folder: the prepared notebooks, the quiz and answers pages, `_config.yml` and `_toc.yml`."
     index, chapters, library = notebooks(nbs)
@@ -104,7 +110,7 @@ def write_book(dest:Path, nbs=None, repo_url:str='', deck:bool=True) -> dict:
         (dest/p.name).write_text(json.dumps(prepare_nb(read_notebook(p), repo_url)), encoding='utf-8')
     made = _deck(dest, index.parent) if deck else ''
     (dest/f'{QUIZ_PAGE}.md').write_text(quiz_page(read_notebook(index), made), encoding='utf-8')
-    (dest/f'{ANSWERS_PAGE}.md').write_text(site_sheet(index.parent), encoding='utf-8')
+    (dest/f'{ANSWERS_PAGE}.md').write_text(_html_links(site_sheet(index.parent)), encoding='utf-8')
     toc = (['format: jb-book', 'root: index', 'parts:', '- caption: The course', '  chapters:']
            + [f'  - file: {p}' for p in [ANSWERS_PAGE, *[c.stem for c in chapters], QUIZ_PAGE]]
            + ['- caption: The library', '  chapters:'] + [f'  - file: {p.stem}' for p in library])
@@ -118,7 +124,7 @@ sys.modules['rfc3987_syntax'] = None   # jsonschema without its IRI checker: 2 s
 from jupyter_book.sphinx import build_sphinx
 src, out = sys.argv[1], sys.argv[2]
 sys.exit(build_sphinx(src, out, noconfig=True, path_config=src + '/_config.yml', builder='html', keep_going=True,
-                      quiet=True, confoverrides={'external_toc_path': src + '/_toc.yml'}))"""
+                      quiet=True, confoverrides={'external_toc_path': src + '/_toc.yml', 'latex_individualpages': False}))"""
 _MATHJAX = ('tex-chtml.js', 'output/chtml', 'input/tex/extensions', 'ui', 'a11y')
 
 def build(out=None, nbs=None, repo_url:str='', deck:bool=True) -> dict:
@@ -150,7 +156,7 @@ def build(out=None, nbs=None, repo_url:str='', deck:bool=True) -> dict:
     return dict(seconds=time.perf_counter() - t0, warnings=warnings, pages=sorted(p.name for p in out.glob('*.html')), **info)
 
 # %% ../nbs/03h_site.ipynb #efb3780d
-_TAG, _ATTR = re.compile(r'<(a|img|script|link|h[1-6])\b([^>]*)>', re.I), re.compile(r'([\w:-]+)="([^"]*)"')
+_TAG, _ATTR = re.compile(r'<([a-z][a-z0-9]*)\b([^>]*)>', re.I), re.compile(r'([\w:-]+)="([^"]*)"')
 
 def parse_page(text:str) -> dict:
     "`ids`, `links`, `imgs`, `remote` assets and `events` (('id', x) and ('h', heading text) in page order) of an HTML page."
@@ -164,7 +170,7 @@ def parse_page(text:str) -> dict:
         if tag == 'img' and a.get('src'): pg['imgs'].append(a['src'])
         url = a.get('src') if tag in ('script', 'img') else a.get('href') if a.get('rel') in ('stylesheet', 'preload') else None
         if url and remote(url): pg['remote'].append(url)
-        if tag.startswith('h'):
+        if re.fullmatch(r'h[1-6]', tag):
             inner = re.sub(r'<[^>]*>', '', text[m.end():text.find(f'</{tag}>', m.end())])
             pg['events'].append(('h', re.sub(r'\s+', ' ', html.unescape(inner)).replace('#', '').strip()))
     return pg
@@ -203,9 +209,9 @@ def _plain(md:str) -> str:
     return re.sub(r'\s+', ' ', re.sub(r'(\*\*|__|\*)(.+?)\1', r'\2', re.sub(r'`([^`]*)`', r'\1', md))).strip()
 
 def _machine_paths() -> list:
-    "Paths of this machine no page may show: the checkout, the home folder, the venv, the temporary build folders."
+    "Paths of this machine no page may show: the checkout, the home folder, the venv, the temporary folders."
     home, tmp = str(Path.home()), tempfile.gettempdir()
-    cands = [str(checkout_path() or ''), home if len(home) > 4 else '', '/root/', '/work/', sys.prefix,
+    cands = [str(checkout_path() or ''), home if len(home) > 4 else '', sys.prefix,
              os.path.join(tmp, 'tmp'), os.path.join(tmp, 'fba-site-')]
     return sorted({c for c in cands if len(c) > 4})
 
@@ -213,9 +219,8 @@ def _api_names(nb) -> list:
     "The public functions and classes a library notebook exports (what `show_doc` must document)."
     import ast
     names = []
-    for c in nb['cells']:
-        src = ''.join(c['source'])
-        if c['cell_type'] == 'code' and re.match(r'#\s*\|\s*export\b', src):
+    for src in (''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'code'):
+        if re.match(r'#\s*\|\s*export\b', src):
             try: body = ast.parse('\n'.join(l for l in src.splitlines() if not l.startswith('#|'))).body
             except SyntaxError: continue
             names += [n.name for n in body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith('_')]
