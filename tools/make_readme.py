@@ -22,7 +22,7 @@ def seed_table(ch: int) -> str:
     keys = list(runs[SEEDS[0]]) if SEEDS[0] in runs else sorted({k for r in runs.values() for k in r})
     head = ['result', *[f'seed {s}' for s in runs], 'range']
     rows = [[k, *[_num(r[k]) if k in r else '-' for r in runs.values()],
-             f"{_num(min(r[k] for r in runs.values() if k in r))}-{_num(max(r[k] for r in runs.values() if k in r))}"]
+             f"{_num(min(r[k] for r in runs.values() if k in r))} to {_num(max(r[k] for r in runs.values() if k in r))}"]
             for k in keys]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in [head, ['---'] + ['---:'] * (len(head) - 1), *rows])
 
@@ -32,7 +32,7 @@ def bench_table() -> str:
     rows = [[n, f"{r['median_s']:.1f}", f"{r['budget_s']:g}" if r['budget_s'] else '-'] for n, r in b['notebooks'].items()
             if r['budget_s']]
     rows.append(['whole course', f"{b['course_s']:.1f}", f"{b['course_budget_s']:g}"])
-    lines = [f"| notebook | median s ({b['runs']} runs, {b['threads']} torch thread) | budget s |", '|---|---:|---:|']
+    lines = [f"| notebook | median s ({b['runs']} runs, {b['threads']} torch thread{'s' if b['threads'] != 1 else ''}) | budget s |", '|---|---:|---:|']
     return '\n'.join(lines + ['| ' + ' | '.join(r) + ' |' for r in rows])
 
 def fill(md: str) -> str:
