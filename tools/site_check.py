@@ -77,7 +77,7 @@ def search(pg, base: str, query: str) -> list[str]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--site', type=Path, default=checkout_path()/'_site')
-    ap.add_argument('--out', type=Path, default=ROOT/'_site_check')
+    ap.add_argument('--out', type=Path, default=checkout_path()/'_site_check')
     ap.add_argument('--query', default='learning rate finder', help="the question's words to search for")
     ap.add_argument('--page', default=None, help='the chapter page that must come first (default: the one fs.QUERIES names)')
     a = ap.parse_args(argv)
