@@ -86,10 +86,10 @@ def _kernel_manager(kdir:Path, guard:bool):
 
 # %% ../nbs/03f_runner.ipynb #b4d1da4e
 DEV_ONLY = ('nbdev', 'execnb', 'pytest', 'jupyter_book', 'playwright', 'twine')   # modules only the `dev` extra installs
-_IMPORT = re.compile(r'^\s*(?:from|import)\s+(\w+)', re.M)
+_IMPORT = re.compile(r'^(?:from|import)\s+(\w+)', re.M)   # unindented: an import under `if find_spec(...)` is optional
 
 def missing_dev_tools(nb, dev=None) -> list[str]:
-    "The modules of the `dev` extra (`dev`, default `DEV_ONLY`) that notebook `nb` imports and this Python lacks."
+    "The modules of the `dev` extra (`dev`, default `DEV_ONLY`) that notebook `nb` imports unconditionally and this Python lacks."
     import importlib.util
     mods = {m for c in nb.cells if c.cell_type == 'code' for m in _IMPORT.findall(c.source)}
     return sorted(m for m in mods & set(dev or DEV_ONLY) if importlib.util.find_spec(m) is None)
