@@ -12,8 +12,8 @@ from .questions import locate, qid, question_sections
 
 # %% auto #0
 __all__ = ['DEV_ONLY', 'TIMING_TAG', 'PORTABLE_TAG', 'FINGERPRINT_KEYS', 'count_assertions', 'ran_clean', 'notebook_report',
-           'kernel_env', 'missing_dev_tools', 'execute_notebook', 'cell_text', 'same_machine', 'compare_outputs',
-           'run_seeds', 'run_course', 'format_table']
+           'question_claims', 'kernel_env', 'missing_dev_tools', 'execute_notebook', 'cell_text', 'same_machine',
+           'compare_outputs', 'run_seeds', 'run_course', 'format_table']
 
 # %% ../nbs/03f_runner.ipynb #22e87674
 _ASSERT = re.compile(r'\b(?:test_eq|test_close|test_ne|test_is|test_fail|test_eq_type|test_shuffled|test_stdout|test_warns|test_fig_exists)\s*\(|(?:^|;)\s*assert\b', re.M)
@@ -45,6 +45,29 @@ def notebook_report(nb, chapter:int|None=None) -> dict:
     return dict(questions=len(qs), answered=len(ok),
                 assertions=sum(count_assertions(c.source) for c in nb.cells if c.cell_type == 'code' and ran_clean(c)),
                 unanswered=[qid(q, chapter) for q in qs if q not in ok])
+
+# %% ../nbs/03f_runner.ipynb #77159a14
+def _cell_error(cell) -> str:
+    "The error a code cell raised, as `Name: the first line of its message`; 'not run' if it has none."
+    e = next((o for o in cell.get('outputs', []) if o.get('output_type') == 'error'), None)
+    if e is None: return 'not run'
+    msg = (e.get('evalue') or '').strip()
+    return f"{e.get('ename')}: {msg.splitlines()[0][:200] if msg else ''}"
+
+def question_claims(nb, chapter:int|None=None) -> list[dict]:
+    "Per question of executed `nb`: `dict(id, question, assertions, held, error)`; then each failed cell outside one."
+    out, inside = [], set()
+    for q in question_sections(nb):
+        code = [(i, c) for i, c in enumerate(nb.cells[q['start']:q['end']], q['start']) if c.cell_type == 'code']
+        inside |= {i for i, _ in code}
+        bad = [(i, c) for i, c in code if not ran_clean(c)]
+        out.append(dict(id=qid(q, chapter), question=q['question'], held=not bad,
+                        assertions=sum(count_assertions(c.source) for _, c in code),
+                        error=f"cell {bad[0][0]}: {_cell_error(bad[0][1])}" if bad else ''))
+    out += [dict(id=f'cell {i}', question=locate(nb, i, chapter), assertions=count_assertions(c.source), held=False,
+                 error=_cell_error(c))
+            for i, c in enumerate(nb.cells) if c.cell_type == 'code' and i not in inside and not ran_clean(c)]
+    return out
 
 # %% ../nbs/03f_runner.ipynb #681d824f
 _RESULTS_CODE = """import json as _fba_json, re as _fba_re, sys as _fba_sys

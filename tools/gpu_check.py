@@ -17,30 +17,10 @@ from datetime import date
 from pathlib import Path
 
 from fastbook_answers.course import CHAPTERS, DEFAULT_SEED, CourseError, checkout_path, course_notebooks, import_nbformat, seed_runs
+from fastbook_answers.questions import question_sections
+from fastbook_answers.runner import execute_notebook, question_claims
 
 ROOT = checkout_path()
-from fastbook_answers.questions import locate, qid, question_sections
-from fastbook_answers.runner import count_assertions, execute_notebook, ran_clean
-
-def _error(cell) -> str:
-    "The error a code cell raised, as `Name: message` (first line)."
-    e = next(o for o in cell.get('outputs', []) if o.get('output_type') == 'error')
-    return f"{e.get('ename')}: {(e.get('evalue') or '').strip().splitlines()[0][:200] if (e.get('evalue') or '').strip() else ''}"
-
-def claims(nb, chapter:int) -> list[dict]:
-    "Each question of executed notebook `nb`: `dict(id, question, assertions, held, error)`; then each failing cell outside the questions."
-    out, inside = [], set()
-    for q in question_sections(nb):
-        code = [(i, c) for i, c in enumerate(nb.cells[q['start']:q['end']], q['start']) if c.cell_type == 'code']
-        inside |= {i for i, _ in code}
-        bad = [(i, c) for i, c in code if not ran_clean(c)]
-        out.append(dict(id=qid(q, chapter), question=q['question'], assertions=sum(count_assertions(c.source) for _, c in code),
-                        held=not bad, error=f"cell {bad[0][0]}: {_error(bad[0][1]) if any(o.get('output_type') == 'error' for o in bad[0][1].get('outputs', [])) else 'not run'}" if bad else ''))
-    for i, c in enumerate(nb.cells):
-        if c.cell_type == 'code' and i not in inside and not ran_clean(c):
-            out.append(dict(id=f'cell {i}', question=locate(nb, i, chapter), assertions=count_assertions(c.source), held=False,
-                            error=_error(c) if any(o.get('output_type') == 'error' for o in c.get('outputs', [])) else 'not run'))
-    return out
 
 _AMP = re.compile(r"'(fp32|fp16)': '([\d.]+) ms/step, peak (\d+) MiB'")
 
@@ -79,7 +59,7 @@ def report(runs:dict, device:str) -> tuple[str, bool]:
     all_held, parts = True, []
     head = ['| chapter | seconds | questions whose claims held | assertions | failed |', '|---|---|---|---|---|']
     for ch, (nb, secs) in runs.items():
-        cs = claims(nb, ch); qs = [c for c in cs if not c['id'].startswith('cell')]
+        cs = question_claims(nb, ch); qs = [c for c in cs if not c['id'].startswith('cell')]
         failed = [c['id'] for c in cs if not c['held']]
         all_held &= not failed
         head.append(f"| {ch}. {CHAPTERS[ch].title} | {secs:.1f} | {sum(c['held'] for c in qs)}/{len(qs)} | "
@@ -107,7 +87,7 @@ def report(runs:dict, device:str) -> tuple[str, bool]:
     for ch, (nb, secs) in runs.items():
         parts += [f'## Chapter {ch}: each claim', '', '| question | assertions | held |', '|---|---|---|']
         parts += [f"| {c['id']} {c['question'][:70]}{'...' if len(c['question']) > 70 else ''} | {c['assertions']} | "
-                  f"{'yes' if c['held'] else 'NO: ' + c['error'].replace('|', '/')} |" for c in claims(nb, ch)]
+                  f"{'yes' if c['held'] else 'NO: ' + c['error'].replace('|', '/')} |" for c in question_claims(nb, ch)]
         parts.append('')
     return '\n'.join(parts), all_held
 
