@@ -19,10 +19,12 @@ usage: release_check.py [--onto "torch==2.14.1 torchvision==0.29.1"] [--keep DIR
 from __future__ import annotations
 import argparse, json, os, shutil, subprocess, sys, tempfile, time, zipfile
 from pathlib import Path
+from fastbook_answers import runner
+from fastbook_answers.netguard import no_network_prefix
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT/'dist'
-DEV_ONLY = ('nbdev', 'execnb', 'pytest', 'jupyterlab', 'twine', 'jupyter_book', 'playwright')
+DEV_ONLY = (*runner.DEV_ONLY, 'jupyterlab')     # the dev extra's modules, and the lab extra's
 
 def step(msg): print(f'\n== {msg}', flush=True)
 
@@ -37,14 +39,6 @@ def run(cmd, check=True, **kw) -> subprocess.CompletedProcess:
         print(p.stdout[-4000:], p.stderr[-4000:], sep='\n', file=sys.stderr)
         sys.exit(f'release check FAILED: {cmd[0]} {cmd[1] if len(cmd) > 1 else ""} exited {p.returncode}')
     return p
-
-def netns_prefix() -> tuple[list[str], str]:
-    "A command prefix that runs its command with no network interface but loopback, and its description."
-    for pre in (['unshare', '-n'], ['unshare', '-rn']):
-        try: ok = subprocess.run(pre + ['sh', '-c', 'ip link set lo up'], capture_output=True, timeout=10).returncode == 0
-        except (OSError, subprocess.SubprocessError): ok = False
-        if ok: return pre + ['sh', '-c', 'ip link set lo up && exec "$@"', 'sh'], 'no network interface but loopback'
-    return [], "the runner's network guard only (this OS refuses a network namespace)"
 
 def freeze(py) -> dict:
     "`{name: version}` of what the venv of `py` holds."
@@ -131,7 +125,7 @@ def main(argv=None) -> int:
         else:
             course = work/'course'; (course/'nbs').mkdir(parents=True)
             for c in CHAPTERS.values(): shutil.copy(ROOT/'nbs'/c.notebook, course/'nbs'/c.notebook)
-            pre, how = netns_prefix()
+            pre, how = no_network_prefix()
             env = {k: v for k, v in CLEAN_ENV.items() if not k.startswith('FASTBOOK_ANSWERS_')}
             env.update(FASTBOOK_ANSWERS_DATA=str(work/'cache'), PATH=f"{venv/'bin'}{os.pathsep}{env.get('PATH', '')}",
                        FASTBOOK_ANSWERS_STATE=str(work/'quiz_state.json'))
