@@ -3,7 +3,7 @@ constructors, `plot_function` and `seed_everything`, the question bank and the p
 `write_deck`, and the chapter helpers a learner calls with their own values) each answer a value they cannot use with
 an error whose message names the problem, never a silent wrong answer. There is one probe per check: each expects the
 words of that check's own message, so removing any one check turns its probe red (Python's own TypeError, or no error
-at all, does not pass). The command line's bad usage is tested in nbs/03f_cli.ipynb (in-process) and tests/test_cli.py
+at all, does not pass). The command line's bad usage is tested in nbs/03i_cli.ipynb (in-process) and tests/test_cli.py
 (the console script); internal helpers trust their callers and are not probed."""
 import json, re
 import numpy as np, pytest, torch

@@ -1,7 +1,7 @@
 """The `fastbook-answers` console script as a learner meets it, in its own process: it answers bad usage and `--version`;
 an installed package without the notebooks says where they are and still quizzes; the quiz through a real stdin;
 `run` when a kernel dies or a cell hangs; and `make lab` answering on its port. (What the command does in-process,
-every bad command line and every problem a learner can fix included, is tested in nbs/03f_cli.ipynb; end of input
+every bad command line and every problem a learner can fix included, is tested in nbs/03i_cli.ipynb; end of input
 and Ctrl-C in the quiz, with the progress they keep, in tests/test_quiz_memory.py.)"""
 import json, os, re, shutil, signal, socket, subprocess, sys, time, select, urllib.request
 from pathlib import Path
