@@ -260,6 +260,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
             'fastbook_answers.questions': { 'fastbook_answers.questions._clean': ('questions.html#_clean', 'fastbook_answers/questions.py'),
                                             'fastbook_answers.questions._unbold': ( 'questions.html#_unbold',
                                                                                     'fastbook_answers/questions.py'),
+                                            'fastbook_answers.questions.anchor_id': ( 'questions.html#anchor_id',
+                                                                                      'fastbook_answers/questions.py'),
                                             'fastbook_answers.questions.answer_text': ( 'questions.html#answer_text',
                                                                                         'fastbook_answers/questions.py'),
                                             'fastbook_answers.questions.cell_heading': ( 'questions.html#cell_heading',

@@ -8,7 +8,7 @@ import json, re, textwrap
 from pathlib import Path
 import fastbook_answers
 from .course import CHAPTERS, CourseError, chapter_of, checkout_path, course_notebooks, find_nbs, read_notebook
-from .questions import answer_text, question_sections, split_answer
+from .questions import anchor_id, answer_text, qid, question_sections, split_answer
 
 # %% auto #0
 __all__ = ['URL_LABELS', 'SITE_LABELS', 'BRANCH', 'SETUP_MARK', 'SETUP_ID', 'LINKS_MARK', 'ANSWERS_HEADER', 'project_settings',
@@ -158,7 +158,7 @@ def _anchor(nb, q) -> str:
     "The id of the `<a id=...>` anchor of question section `q` (in the cell before its heading, or in it); else `qN`/`frN`."
     for c in nb['cells'][max(q['start']-1, 0):q['start']+1]:
         if c['cell_type'] == 'markdown' and (m := re.search(r'<a id="([^"]+)"></a>', ''.join(c['source']))): return m[1]
-    return f"{'fr' if q['kind'] == 'further research' else 'q'}{q['number']}"
+    return anchor_id(q)
 
 def _chapter_title(ch:int, fallback:str) -> str:
     return f"Chapter {ch}: {CHAPTERS[ch].title}" if ch in CHAPTERS else fallback
@@ -173,7 +173,7 @@ def sheet_chapters(nbs=None, chapter:int|None=None) -> list[dict]:
     for p in course_notebooks(folder, chapter):
         if (ch := chapter_of(p)) is None or not (qs := question_sections(nb := read_notebook(p))): continue
         out.append(dict(chapter=ch, title=_chapter_title(ch, p.stem), notebook=p.name, questions=[
-            dict(id=f"{'FR' if q['kind'] == 'further research' else 'Q'}{ch}.{q['number']}", kind=q['kind'], number=q['number'],
+            dict(id=qid(q, ch), kind=q['kind'], number=q['number'],
                  question=q['question'], answer=split_answer(answer_text(nb, q))[0], anchor=_anchor(nb, q)) for q in qs]))
     if not out: raise CourseError(f"no questions in the notebooks of {folder}" + (f" for chapter {chapter}" if chapter else ''))
     return out
@@ -186,7 +186,7 @@ def _bank_chapters(chapter:int|None) -> list[dict]:
         e = out.setdefault(c['chapter'], dict(chapter=c['chapter'], title=_chapter_title(c['chapter'], c.get('title', '')),
                                              notebook=c['notebook'], questions=[]))
         e['questions'].append(dict(id=q['id'], kind=q['kind'], number=q['number'], question=q['question'], answer=q['answer'],
-                                   anchor=f"{'fr' if q['kind'] == 'further research' else 'q'}{q['number']}"))
+                                   anchor=anchor_id(q)))
     return list(out.values())
 
 # %% ../nbs/03g_answers.ipynb #049ae4b9

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 # %% auto #0
-__all__ = ['DEMO_MARK', 'CHECK_MARK', 'cell_heading', 'sections', 'question_sections', 'qid', 'answer_text', 'split_answer',
-           'locate']
+__all__ = ['DEMO_MARK', 'CHECK_MARK', 'cell_heading', 'sections', 'question_sections', 'qid', 'anchor_id', 'answer_text',
+           'split_answer', 'locate']
 
 # %% ../nbs/03b_questions.ipynb #25501cfd
 _HEAD = re.compile(r'^(#{1,6})\s+(.*\S)\s*$')
@@ -50,6 +50,11 @@ def question_sections(nb) -> list[dict]:
 def qid(q:dict, chapter:int|None) -> str:
     "Short label of a question: `Q4.12`, or `FR4.1` for further research; without a chapter number, `Q12` or `FR1`."
     return f"{'FR' if q['kind'] == 'further research' else 'Q'}{'' if chapter is None else f'{chapter}.'}{q['number']}"
+
+# %% ../nbs/03b_questions.ipynb #b2d114bb
+def anchor_id(q:dict) -> str:
+    "The id of the anchor before question `q`'s heading in its chapter (`<a id=\"q12\"></a>`): `q12`, or `fr1`."
+    return qid(q, None).lower()
 
 # %% ../nbs/03b_questions.ipynb #fc4ae8ac
 _CODE = re.compile(r'(```.*?```|`[^`\n]*`)', re.S)

@@ -8,7 +8,7 @@ import argparse, copy, functools, html, json, os, re, shutil, subprocess, sys, t
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from .course import CHAPTERS, checkout_path, chapter_notebooks, find_nbs, read_notebook
-from .questions import question_sections
+from .questions import anchor_id, question_sections
 from .answers import repo_url as _repo_url, site_sheet
 
 # %% auto #0
@@ -258,7 +258,7 @@ def check_site(site, nbs=None, queries:dict|None=None) -> dict:
         if pg is None: probs['questions'].append(f'{p.name}: no page {page}'); continue
         heads = [i for i, e in enumerate(pg['events']) if e[0] == 'h']
         for q in qs:
-            qid, head = f"{'q' if q['kind'] == 'questionnaire' else 'fr'}{q['number']}", _plain(q['text'])
+            qid, head = anchor_id(q), _plain(q['text'])
             at = [i for i, e in enumerate(pg['events']) if e == ('id', qid)]
             if ('h', head) not in pg['events']: probs['questions'].append(f'{page}: no heading {head!r}'); continue
             if not at or next((i for i in heads if i > at[0]), None) != pg['events'].index(('h', head)):

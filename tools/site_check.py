@@ -21,7 +21,7 @@ from pathlib import Path
 
 from fastbook_answers import site as fs
 from fastbook_answers.course import checkout_path, read_notebook
-from fastbook_answers.questions import question_sections
+from fastbook_answers.questions import anchor_id, question_sections
 
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
          '--disable-sync', '--no-first-run']
@@ -50,7 +50,7 @@ def question_for(query: str, page: str) -> dict | None:
     want = {st for _, st in fs.search_terms(query)}
     for q in question_sections(read_notebook(nb)):
         if want <= {st for _, st in fs.search_terms(q['question'])}:
-            return dict(q, id=f"{'q' if q['kind'] == 'questionnaire' else 'fr'}{q['number']}", heading=fs._plain(q['text']))
+            return dict(q, id=anchor_id(q), heading=fs._plain(q['text']))
     return None
 
 class Report:
